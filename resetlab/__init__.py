@@ -1,0 +1,1 @@
+"""Reset Lab: lessons, quizzes and progress on U.S.–Russia resets."""

@@ -1,0 +1,127 @@
+"""Sign up, log in, log out; access rules shared by every blueprint."""
+
+from __future__ import annotations
+
+import hmac
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .accounts import EmailTaken, authenticate, create_user, revoke_sessions
+from .extensions import db, login_manager
+from .forms import ActionForm, LoginForm, SignupForm
+from .models import User
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+# Endpoints anyone may open; every other endpoint needs a logged-in user (deny by default).
+PUBLIC_ENDPOINTS = frozenset({
+    "static", "auth.login", "auth.signup", "study.index", "study.lesson", "study.glossary",
+    "study.timeline", "api.healthz",
+})
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Cookie id is 'id:session_version'; an old version means the session was revoked."""
+    raw_id, _, version = user_id.partition(":")
+    if not raw_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+def require_login() -> object | None:
+    """App-wide before_request: non-public endpoints need a session."""
+    if request.endpoint is None or request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+def instructor_required(view):
+    """Only instructors; everyone else gets 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_instructor:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def safe_next(target: str | None) -> str:
+    """A same-site relative path to go to after login, else the course home."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") \
+                and not target.startswith("//") and "\\" not in target:
+            return target
+    return url_for("study.index")
+
+
+def _start_session(user: User) -> None:
+    session.clear()  # a fresh session on login: nothing from before survives
+    login_user(user)
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    """Create an account; an instructor code from configuration makes an instructor."""
+    form = SignupForm()
+    if form.validate_on_submit():
+        code = current_app.config.get("INSTRUCTOR_SIGNUP_CODE") or ""
+        given = (form.instructor_code.data or "").strip()
+        role = "student"
+        if given:
+            if code and hmac.compare_digest(given.encode(), code.encode()):
+                role = "instructor"
+            else:
+                form.instructor_code.errors.append("That instructor code is not valid.")
+        if not form.instructor_code.errors:
+            try:
+                user = create_user(form.email.data, form.display_name.data, form.password.data,
+                                   role)
+            except EmailTaken:
+                form.email.errors.append("An account with this email already exists. Log in instead.")
+            else:
+                _start_session(user)
+                flash("Welcome to Reset Lab! Your account is ready.", "success")
+                return redirect(safe_next(request.args.get("next")))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/signup.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with email and password."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _start_session(user)
+            flash(f"Welcome back, {user.display_name}.", "success")
+            return redirect(safe_next(request.args.get("next")))
+        form.password.errors.append("Email or password is not right.")
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Log out everywhere this cookie was copied to (a POST, with CSRF)."""
+    form = ActionForm()
+    if form.validate_on_submit():
+        revoke_sessions(current_user._get_current_object())
+        logout_user()
+        session.clear()
+        flash("You are logged out.", "info")
+    return redirect(url_for("study.index"))

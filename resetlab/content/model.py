@@ -1,0 +1,251 @@
+"""Immutable content objects: what a course is made of once loaded."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+QUESTION_TYPES = ("single", "multi", "truefalse", "text", "numeric", "order", "match")
+DIFFICULTIES = ("easy", "medium", "hard")
+SKILLS = ("recall", "reasoning")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or doubtful) in a content file, reported as path:line: message."""
+
+    path: str
+    line: int
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        prefix = "warning: " if self.severity == "warning" else ""
+        return f"{self.path}:{self.line}: {prefix}{self.message}"
+
+
+class ContentError(Exception):
+    """Raised when a course cannot be loaded; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def choice_id(question_id: str, text: str) -> str:
+    """Derive a stable, order-free id for an option, item or match side from its text."""
+    digest = hashlib.sha1(f"{question_id}\x1f{text}".encode()).hexdigest()
+    return "c" + digest[:8]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An option (single/multi), an item (order) or one side of a pair (match)."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """One quiz question with its answer key; `to_snapshot` freezes what a student was served."""
+
+    id: str
+    type: str
+    prompt: str
+    prompt_html: str
+    explanation_html: str
+    lesson: str
+    section: str
+    difficulty: str
+    skill: str
+    options: tuple[Choice, ...] = ()
+    correct: tuple[str, ...] = ()
+    truth: bool | None = None
+    accepted: tuple[str, ...] = ()
+    number: float | None = None
+    tolerance: float = 0.0
+    unit: str = ""
+    items: tuple[Choice, ...] = ()
+    lefts: tuple[Choice, ...] = ()
+    rights: tuple[Choice, ...] = ()
+    pairs: tuple[tuple[str, str], ...] = ()
+
+    def to_snapshot(self) -> dict[str, Any]:
+        """A JSON-able copy of everything needed to show and grade this question later."""
+        return {
+            "id": self.id,
+            "type": self.type,
+            "prompt": self.prompt,
+            "prompt_html": self.prompt_html,
+            "explanation_html": self.explanation_html,
+            "lesson": self.lesson,
+            "section": self.section,
+            "difficulty": self.difficulty,
+            "skill": self.skill,
+            "options": [[c.id, c.text] for c in self.options],
+            "correct": list(self.correct),
+            "truth": self.truth,
+            "accepted": list(self.accepted),
+            "number": self.number,
+            "tolerance": self.tolerance,
+            "unit": self.unit,
+            "items": [[c.id, c.text] for c in self.items],
+            "lefts": [[c.id, c.text] for c in self.lefts],
+            "rights": [[c.id, c.text] for c in self.rights],
+            "pairs": [list(p) for p in self.pairs],
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> Question:
+        """Rebuild the question exactly as it was served, whatever the bank says now."""
+
+        def choices(key: str) -> tuple[Choice, ...]:
+            return tuple(Choice(i, t) for i, t in data.get(key, []))
+
+        return cls(
+            id=data["id"],
+            type=data["type"],
+            prompt=data["prompt"],
+            prompt_html=data["prompt_html"],
+            explanation_html=data["explanation_html"],
+            lesson=data["lesson"],
+            section=data["section"],
+            difficulty=data["difficulty"],
+            skill=data["skill"],
+            options=choices("options"),
+            correct=tuple(data.get("correct", [])),
+            truth=data.get("truth"),
+            accepted=tuple(data.get("accepted", [])),
+            number=data.get("number"),
+            tolerance=data.get("tolerance", 0.0),
+            unit=data.get("unit", ""),
+            items=choices("items"),
+            lefts=choices("lefts"),
+            rights=choices("rights"),
+            pairs=tuple(tuple(p) for p in data.get("pairs", [])),
+        )
+
+    @property
+    def content_hash(self) -> str:
+        """A fingerprint of the served version, so attempts record which version they saw."""
+        blob = json.dumps(self.to_snapshot(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Bank:
+    """A pool of questions for one lesson (or the course-wide final exam)."""
+
+    slug: str
+    title: str
+    lesson: str | None
+    draw: int
+    pool: str
+    questions: tuple[Question, ...]
+    path: str
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """A dated event, taught in a lesson section; builds the course timeline."""
+
+    date: str
+    event: str
+    lesson: str
+    section: str
+
+
+@dataclass(frozen=True)
+class Term:
+    """A key term with a short definition; builds the glossary."""
+
+    term: str
+    definition: str
+    lesson: str
+    section: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """A work a lesson relies on."""
+
+    title: str
+    url: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    """A heading of a lesson, with its anchor, for the table of contents."""
+
+    anchor: str
+    title: str
+    level: int
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A lesson, with its Markdown rendered once at load time."""
+
+    slug: str
+    title: str
+    order: int
+    era: str
+    summary: str
+    objectives: tuple[str, ...]
+    discussion: tuple[str, ...]
+    timeline: tuple[TimelineEvent, ...]
+    terms: tuple[Term, ...]
+    sources: tuple[Source, ...]
+    html: str
+    toc: tuple[TocEntry, ...]
+    anchors: frozenset[str]
+    words: int
+    path: str
+
+    @property
+    def reading_minutes(self) -> int:
+        """Minutes to read at 200 words a minute, at least one."""
+        return max(1, round(self.words / 200))
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The whole course, loaded once at start-up and shared read-only by every request."""
+
+    lessons: tuple[Lesson, ...]
+    banks: MappingProxyType[str, Bank]
+    warnings: tuple[Problem, ...] = field(default=())
+
+    def lesson(self, slug: str) -> Lesson | None:
+        """The lesson with this slug, or None."""
+        return next((lesson for lesson in self.lessons if lesson.slug == slug), None)
+
+    def bank(self, slug: str) -> Bank | None:
+        """The quiz bank with this slug, or None."""
+        return self.banks.get(slug)
+
+    def bank_for_lesson(self, slug: str) -> Bank | None:
+        """The bank paired with a lesson, if it has one."""
+        return next((b for b in self.banks.values() if b.lesson == slug), None)
+
+    @property
+    def question_count(self) -> int:
+        """Questions across all banks."""
+        return sum(len(b.questions) for b in self.banks.values())
+
+    @property
+    def glossary(self) -> list[Term]:
+        """Every lesson's key terms, alphabetised."""
+        terms = [t for lesson in self.lessons for t in lesson.terms]
+        return sorted(terms, key=lambda t: t.term.casefold())
+
+    @property
+    def timeline(self) -> list[TimelineEvent]:
+        """Every lesson's dated events, in date order."""
+        events = [e for lesson in self.lessons for e in lesson.timeline]
+        return sorted(events, key=lambda e: e.date)

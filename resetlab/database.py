@@ -1,0 +1,38 @@
+"""SQLite tuning and write transactions that work the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .extensions import db
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    """WAL, foreign keys and a busy timeout; BEGIN is emitted by `_sqlite_begin`."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL",
+                   "busy_timeout=10000"):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn) -> None:
+    """Write transactions take the lock up front, so they wait instead of failing."""
+    if conn.dialect.name != "sqlite":
+        return
+    immediate = conn.get_execution_options().get("resetlab_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_write() -> None:
+    """Start a transaction that will write: on SQLite it holds the write lock from the start."""
+    db.session.commit()
+    db.session.connection(execution_options={"resetlab_write": True})

@@ -1,0 +1,98 @@
+"""Database models (SQLAlchemy 2.0 typed). Content is referred to by slug and question id."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+ROLES = ("student", "instructor")
+
+
+def utcnow() -> datetime:
+    """Naive UTC now: stored the same way on SQLite and PostgreSQL."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class User(UserMixin, db.Model):
+    """A learner or an instructor; `session_version` invalidates old cookies on logout."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="student")
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def get_id(self) -> str:
+        """Flask-Login id that changes when sessions are revoked."""
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_instructor(self) -> bool:
+        """Whether the user teaches."""
+        return self.role == "instructor"
+
+
+class LessonRead(db.Model):
+    """A learner marked a lesson as read."""
+
+    __table_args__ = (UniqueConstraint("user_id", "lesson_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    lesson_slug: Mapped[str] = mapped_column(String(100))
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Attempt(db.Model):
+    """One sitting of a quiz: in progress until submitted, then finished and never regraded."""
+
+    __table_args__ = (Index("ix_attempt_user_bank", "user_id", "bank_slug", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    bank_slug: Mapped[str] = mapped_column(String(100))
+    bank_title: Mapped[str] = mapped_column(String(200))
+    lesson_slug: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(20), default="in_progress")
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    score: Mapped[float | None]
+
+    items: Mapped[list[AttemptItem]] = relationship(
+        back_populates="attempt", order_by="AttemptItem.position", cascade="all, delete-orphan")
+
+    @property
+    def finished(self) -> bool:
+        """Submitted and graded."""
+        return self.state == "finished"
+
+    @property
+    def percent(self) -> int | None:
+        """Score as a whole percentage."""
+        return None if self.score is None else round(self.score * 100)
+
+
+class AttemptItem(db.Model):
+    """A question as served in an attempt: a frozen snapshot, the option order, the response."""
+
+    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    question_id: Mapped[str] = mapped_column(String(100), index=True)
+    content_hash: Mapped[str] = mapped_column(String(32))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    presentation: Mapped[list[str]] = mapped_column(JSON)
+    response: Mapped[Any | None] = mapped_column(JSON)
+    score: Mapped[float | None]
+
+    attempt: Mapped[Attempt] = relationship(back_populates="items")

@@ -1,0 +1,194 @@
+"""The glue between the database and the pure modules: attempts, reading and progress."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import abort, current_app
+from sqlalchemy import update
+
+from . import answers as answer_forms
+from .content.model import Bank, Catalog, Question
+from .database import begin_write
+from .drawing import draw_questions, present
+from .extensions import db
+from .grading import grade
+from .mastery import AttemptOutcome, Level, mastery
+from .models import Attempt, AttemptItem, LessonRead, User, utcnow
+
+
+def get_catalog() -> Catalog:
+    """The course loaded at start-up."""
+    return current_app.extensions["resetlab.catalog"]
+
+
+def attempt_for(user: User, attempt_id: int) -> Attempt:
+    """The user's own attempt, or 404 (another learner's attempt does not exist for them)."""
+    attempt = db.session.scalar(
+        db.select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user.id))
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+def open_attempt(user: User, bank_slug: str) -> Attempt | None:
+    """The user's unfinished attempt at this bank, if any."""
+    return db.session.scalar(
+        db.select(Attempt).where(Attempt.user_id == user.id, Attempt.bank_slug == bank_slug,
+                                 Attempt.state == "in_progress"))
+
+
+def start_attempt(user: User, bank: Bank, rng: random.Random | None = None) -> Attempt:
+    """Draw and freeze a new attempt, or return the one already in progress."""
+    existing = open_attempt(user, bank.slug)
+    if existing is not None:
+        return existing
+    rng = rng or random.Random()
+    catalog = get_catalog()
+    questions = draw_questions(bank, catalog.banks.values(), bank.draw, rng)
+    begin_write()
+    attempt = Attempt(user_id=user.id, bank_slug=bank.slug, bank_title=bank.title,
+                      lesson_slug=bank.lesson)
+    attempt.items = [
+        AttemptItem(position=i, question_id=q.id, content_hash=q.content_hash,
+                    snapshot=q.to_snapshot(), presentation=list(present(q, rng)))
+        for i, q in enumerate(questions)
+    ]
+    db.session.add(attempt)
+    db.session.commit()
+    return attempt
+
+
+@dataclass
+class Submission:
+    """What happened to a submit: graded now, already graded, or needs fixing."""
+
+    graded: bool = False
+    already: bool = False
+    problems: dict[int, str] = field(default_factory=dict)
+    refill: dict[str, list[str]] = field(default_factory=dict)
+
+
+def served(attempt: Attempt) -> list[tuple[AttemptItem, Question]]:
+    """Each item with its question rebuilt from the snapshot it was served with."""
+    return [(item, Question.from_snapshot(item.snapshot)) for item in attempt.items]
+
+
+def submit_attempt(attempt: Attempt, form: Mapping[str, Sequence[str]]) -> Submission:
+    """Grade and finish an attempt exactly once; raises TamperedAnswer before storing anything."""
+    if attempt.finished:
+        return Submission(already=True)
+    parsed: dict[int, Any] = {}
+    outcome = Submission()
+    for item, question in served(attempt):
+        try:
+            parsed[item.position] = answer_forms.parse_answer(question, item.position, form)
+        except answer_forms.AnswerProblem as problem:
+            outcome.problems[item.position] = str(problem)
+    if outcome.problems:
+        for item, question in served(attempt):
+            if item.position in parsed:
+                outcome.refill.update(
+                    answer_forms.form_values(question, item.position, parsed[item.position]))
+        for key, values in form.items():
+            outcome.refill.setdefault(key, list(values))
+        return outcome
+    results = {item.id: (question, grade(question, parsed[item.position]))
+               for item, question in served(attempt)}
+    total = sum(r.score for _, r in results.values()) / max(1, len(results))
+    attempt_id, item_ids = attempt.id, list(results)
+    begin_write()
+    claimed = db.session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id, Attempt.state == "in_progress")
+        .values(state="finished", finished_at=utcnow(), score=total))
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        return Submission(already=True)
+    items = {i.id: i for i in db.session.scalars(
+        db.select(AttemptItem).where(AttemptItem.id.in_(item_ids)))}
+    for item_id, (question, result) in results.items():
+        item = items[item_id]
+        item.response = answer_forms.to_json(question, parsed[item.position])
+        item.score = result.score
+    db.session.commit()
+    return Submission(graded=True)
+
+
+def mark_read(user: User, lesson_slug: str) -> None:
+    """Record that the user read a lesson (once; repeats are harmless)."""
+    exists = db.session.scalar(db.select(LessonRead.id).where(
+        LessonRead.user_id == user.id, LessonRead.lesson_slug == lesson_slug))
+    if exists:
+        return
+    begin_write()
+    db.session.add(LessonRead(user_id=user.id, lesson_slug=lesson_slug))
+    try:
+        db.session.commit()
+    except Exception:  # a double click raced us to the unique row: the lesson is read either way
+        db.session.rollback()
+
+
+@dataclass
+class LessonProgress:
+    """One learner's standing on one lesson."""
+
+    read: bool = False
+    attempts: int = 0
+    best: float | None = None
+    latest: float | None = None
+    level: Level = Level.NOT_STARTED
+
+    @property
+    def best_percent(self) -> int | None:
+        """Best score as a percentage."""
+        return None if self.best is None else round(self.best * 100)
+
+    @property
+    def latest_percent(self) -> int | None:
+        """Latest score as a percentage."""
+        return None if self.latest is None else round(self.latest * 100)
+
+
+def progress_for(user: User | None) -> dict[str, LessonProgress]:
+    """Per-bank progress (keyed by bank slug) in a fixed number of queries."""
+    catalog = get_catalog()
+    progress = {slug: LessonProgress() for slug in catalog.banks}
+    for lesson in catalog.lessons:
+        progress.setdefault(lesson.slug, LessonProgress())
+    if user is None or not user.is_authenticated:
+        return progress
+    for slug in db.session.scalars(
+            db.select(LessonRead.lesson_slug).where(LessonRead.user_id == user.id)):
+        progress.setdefault(slug, LessonProgress()).read = True
+    rows = db.session.execute(
+        db.select(Attempt.id, Attempt.bank_slug, Attempt.score)
+        .where(Attempt.user_id == user.id, Attempt.state == "finished")
+        .order_by(Attempt.finished_at, Attempt.id)).all()
+    question_sets: dict[int, set[str]] = defaultdict(set)
+    for attempt_id, qid in db.session.execute(
+            db.select(AttemptItem.attempt_id, AttemptItem.question_id)
+            .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+            .where(Attempt.user_id == user.id, Attempt.state == "finished")):
+        question_sets[attempt_id].add(qid)
+    outcomes: dict[str, list[AttemptOutcome]] = defaultdict(list)
+    for attempt_id, bank_slug, score in rows:
+        p = progress.setdefault(bank_slug, LessonProgress())
+        p.attempts += 1
+        p.latest = score
+        p.best = score if p.best is None else max(p.best, score)
+        outcomes[bank_slug].append(AttemptOutcome(score, frozenset(question_sets[attempt_id])))
+    for slug, seq in outcomes.items():
+        progress[slug].level = mastery(seq)
+    return progress
+
+
+def attempts_of(user: User, limit: int = 100) -> list[Attempt]:
+    """The user's attempts, newest first."""
+    return list(db.session.scalars(
+        db.select(Attempt).where(Attempt.user_id == user.id)
+        .order_by(Attempt.started_at.desc(), Attempt.id.desc()).limit(limit)))

@@ -1,0 +1,145 @@
+"""The learner's side: course home, lessons, quizzes, results and progress."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from . import services
+from .answers import TamperedAnswer, describe, describe_key, from_json
+from .forms import ActionForm
+
+bp = Blueprint("study", __name__)
+
+
+def _bank_or_404(slug: str):
+    bank = services.get_catalog().bank(slug)
+    if bank is None:
+        abort(404)
+    return bank
+
+
+@bp.get("/")
+def index():
+    """Course home: lessons in order with the learner's status for each."""
+    catalog = services.get_catalog()
+    progress = services.progress_for(current_user)
+    exams = [b for b in catalog.banks.values() if b.pool == "course"]
+    return render_template("study/index.html", catalog=catalog, progress=progress, exams=exams)
+
+
+@bp.get("/lessons/<slug>")
+def lesson(slug: str):
+    """A lesson page, rendered from HTML made once at start-up."""
+    catalog = services.get_catalog()
+    item = catalog.lesson(slug)
+    if item is None:
+        abort(404)
+    index = catalog.lessons.index(item)
+    neighbours = (catalog.lessons[index - 1] if index else None,
+                  catalog.lessons[index + 1] if index + 1 < len(catalog.lessons) else None)
+    progress = services.progress_for(current_user).get(slug) if current_user.is_authenticated \
+        else None
+    return render_template("study/lesson.html", lesson=item, bank=catalog.bank_for_lesson(slug),
+                           progress=progress, neighbours=neighbours, form=ActionForm())
+
+
+@bp.post("/lessons/<slug>/read")
+def mark_read(slug: str):
+    """Record that the learner read the lesson."""
+    if services.get_catalog().lesson(slug) is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        services.mark_read(current_user, slug)
+        flash("Marked as read. Ready for the quiz?", "success")
+    return redirect(url_for("study.lesson", slug=slug) + "#lesson-actions")
+
+
+@bp.get("/quiz/<slug>")
+def quiz(slug: str):
+    """A quiz's start page: what it covers, past attempts, start or resume."""
+    bank = _bank_or_404(slug)
+    catalog = services.get_catalog()
+    attempts = [a for a in services.attempts_of(current_user) if a.bank_slug == slug]
+    return render_template("study/quiz.html", bank=bank, attempts=attempts, form=ActionForm(),
+                           lesson=catalog.lesson(bank.lesson) if bank.lesson else None,
+                           open_attempt=next((a for a in attempts if not a.finished), None))
+
+
+@bp.post("/quiz/<slug>/start")
+def start(slug: str):
+    """Start (or resume) an attempt and go to it."""
+    bank = _bank_or_404(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    attempt = services.start_attempt(current_user, bank)
+    return redirect(url_for("study.attempt", attempt_id=attempt.id))
+
+
+def _choices(question, order):
+    """The question's choices in the order this attempt shows them."""
+    pool = {c.id: c for c in (*question.options, *question.items, *question.rights)}
+    return [pool[i] for i in order if i in pool]
+
+
+def _render_attempt(attempt, problems=None, refill=None, status=200):
+    rows = []
+    for item, question in services.served(attempt):
+        answer = from_json(question, item.response)
+        rows.append({"item": item, "q": question, "choices": _choices(question, item.presentation),
+                     "answer": describe(question, answer), "key": describe_key(question)})
+    template = "study/result.html" if attempt.finished else "study/attempt.html"
+    catalog = services.get_catalog()
+    return render_template(template, attempt=attempt, rows=rows, problems=problems or {},
+                           refill=refill or {}, catalog=catalog), status
+
+
+@bp.get("/attempts/<int:attempt_id>")
+def attempt(attempt_id: int):
+    """Take an attempt in progress, or review a finished one."""
+    return _render_attempt(services.attempt_for(current_user, attempt_id))
+
+
+@bp.post("/attempts/<int:attempt_id>")
+def submit(attempt_id: int):
+    """Grade an attempt once; repeats show the stored result."""
+    attempt = services.attempt_for(current_user, attempt_id)
+    try:
+        outcome = services.submit_attempt(attempt, request.form.to_dict(flat=False))
+    except TamperedAnswer as err:
+        return render_template("errors/tampered.html", message=str(err), attempt=attempt), 400
+    if outcome.problems:
+        flash("Some answers need fixing before the quiz can be graded. Nothing was lost.",
+              "error")
+        return _render_attempt(attempt, outcome.problems, outcome.refill, 422)
+    if outcome.already:
+        flash("This quiz was already submitted; here is the stored result.", "info")
+    return redirect(url_for("study.attempt", attempt_id=attempt_id))
+
+
+@bp.get("/attempts")
+def attempts():
+    """Every past attempt, newest first."""
+    return render_template("study/attempts.html", attempts=services.attempts_of(current_user))
+
+
+@bp.get("/progress")
+def progress():
+    """Lessons read, attempts, best and latest score and mastery per lesson."""
+    catalog = services.get_catalog()
+    return render_template("study/progress.html", catalog=catalog,
+                           progress=services.progress_for(current_user))
+
+
+@bp.get("/glossary")
+def glossary():
+    """Every key term, linked to where it is taught."""
+    catalog = services.get_catalog()
+    return render_template("study/glossary.html", catalog=catalog, terms=catalog.glossary)
+
+
+@bp.get("/timeline")
+def timeline():
+    """Every dated event of the course, in order."""
+    catalog = services.get_catalog()
+    return render_template("study/timeline.html", catalog=catalog, events=catalog.timeline)

@@ -1,0 +1,33 @@
+"""Jinja filters and globals used by the templates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def human_date(value: str) -> str:
+    """'2009-03-06' -> '6 March 2009'; '2009-03' -> 'March 2009'; '2009' stays."""
+    parts = value.split("-")
+    if len(parts) == 3:
+        return f"{int(parts[2])} {MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    if len(parts) == 2:
+        return f"{MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    return value
+
+
+def when(value: datetime | None) -> str:
+    """A stored UTC time, written out for people (UTC until per-user zones arrive)."""
+    if value is None:
+        return ""
+    return value.strftime("%-d %b %Y, %H:%M UTC")
+
+
+def register_filters(app: Flask) -> None:
+    """Install the filters."""
+    app.jinja_env.filters["human_date"] = human_date
+    app.jinja_env.filters["when"] = when

@@ -1,0 +1,112 @@
+"""Fixtures: an app on a fresh database (temp-file SQLite, or PostgreSQL from DATABASE_URL),
+a client, a CLI runner, and small helpers to sign up, log in and post forms with CSRF."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from resetlab.extensions import db
+from resetlab.factory import create_app
+
+CONTENT = Path(__file__).parent / "content"
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+PASSWORD = "correct horse battery"
+
+
+def database_url(tmp_path: Path) -> str:
+    """PostgreSQL when DATABASE_URL is set (CI runs both), else a temp-file SQLite."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1) \
+            if url.startswith("postgresql://") else url
+    return f"sqlite:///{tmp_path / 'test.sqlite'}"
+
+
+def test_config(tmp_path: Path, **extra) -> dict:
+    """Config for a test app on the fixture course."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+        "LESSONS_DIR": str(CONTENT / "lessons"),
+        "QUIZZES_DIR": str(CONTENT / "quizzes"),
+        "CONTENT_ROOT": str(CONTENT),
+        "CONTENT_RULES": {"min_questions": 3, "min_words": 10, "max_words": 5000},
+        "PASSWORD_HASH_MEMORY_KIB": 1024,
+        "INSTRUCTOR_SIGNUP_CODE": "teach-2026",
+    }
+    config.update(extra)
+    return config
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = create_app(test_config(tmp_path))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token(client, path: str = "/auth/login") -> str:
+    """A CSRF token valid for this client's session, read from a rendered form."""
+    page = client.get(path).get_data(as_text=True)
+    match = TOKEN.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def post(client, path: str, data: dict | None = None, **kwargs):
+    """POST with a fresh CSRF token, as a browser would."""
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client))
+    return client.post(path, data=data, **kwargs)
+
+
+def signup(client, email: str = "ana@example.org", name: str = "Ana", password: str = PASSWORD,
+           code: str = ""):
+    return post(client, "/auth/signup", {"display_name": name, "email": email,
+                                         "password": password, "instructor_code": code})
+
+
+def login(client, email: str = "ana@example.org", password: str = PASSWORD):
+    return post(client, "/auth/login", {"email": email, "password": password})
+
+
+def logout(client):
+    return post(client, "/auth/logout")
+
+
+@pytest.fixture
+def student(client):
+    """The client, signed up and logged in as a student."""
+    response = signup(client)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
+@pytest.fixture
+def instructor(app):
+    """A second client logged in as an instructor."""
+    other = app.test_client()
+    response = signup(other, "teacher@example.org", "Ms Teacher", code="teach-2026")
+    assert response.status_code == 302
+    return other
