@@ -30,6 +30,12 @@ def field_name(position: int, sub: str = "") -> str:
     return f"a{position}-{sub}" if sub else f"a{position}"
 
 
+def _number(value: float) -> str:
+    """The shortest text that reads back as exactly `value`: 2009.0 -> '2009', 1234567.0 -> '1234567'."""
+    text = repr(float(value))
+    return text.removesuffix(".0")
+
+
 def _one(values: Sequence[str]) -> str:
     if len(values) > 1:
         raise TamperedAnswer("a single answer was sent more than once")
@@ -90,7 +96,7 @@ def _parse_order(question: Question, position: int, form: Mapping[str, Sequence[
         value = _one(form.get(field_name(position, item.id), []))
         if not value:
             continue
-        if not value.isdigit() or not 1 <= int(value) <= size:
+        if not value.isdecimal() or not 1 <= int(value) <= size:
             raise TamperedAnswer(f"position '{value}' is not between 1 and {size}")
         placed[item.id] = int(value)
     if not placed:
@@ -148,7 +154,7 @@ def form_values(question: Question, position: int, answer: Any) -> dict[str, lis
     if t == "truefalse":
         return {name: ["true" if answer else "false"]}
     if t == "numeric":
-        return {name: [f"{answer:g}"]}
+        return {name: [_number(answer)]}
     if t == "order":
         return {field_name(position, item): [str(i)] for i, item in enumerate(answer, 1)}
     if t == "match":
@@ -171,7 +177,7 @@ def describe(question: Question, answer: Any) -> str:
         return "True" if answer else "False"
     if t == "numeric":
         unit = f" ({question.unit})" if question.unit and question.unit != "year" else ""
-        return f"{answer:g}{unit}"
+        return f"{_number(answer)}{unit}"
     if t == "order":
         return " → ".join(texts.get(i, "?") for i in answer)
     if t == "match":
@@ -185,5 +191,5 @@ def describe_key(question: Question) -> str:
     if question.type == "text":
         return " or ".join(question.accepted)
     if question.type == "numeric" and question.tolerance:
-        return f"{question.number:g} (±{question.tolerance:g})"
+        return f"{_number(question.number)} (±{_number(question.tolerance)})"
     return describe(question, key_answer(question))

@@ -9,6 +9,10 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from .accounts import password_problem
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 class ActionForm(FlaskForm):
     """A bare form for POST buttons (log out, mark as read, start quiz): only the CSRF token."""
 
@@ -16,7 +20,7 @@ class ActionForm(FlaskForm):
 class LoginForm(FlaskForm):
     """Email and password."""
 
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)], filters=[_strip])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
     submit = SubmitField("Log in")
 
@@ -24,10 +28,10 @@ class LoginForm(FlaskForm):
 class SignupForm(FlaskForm):
     """A new account; an instructor code (from configuration) makes it an instructor account."""
 
-    display_name = StringField("Your name", validators=[DataRequired(), Length(max=80)],
+    display_name = StringField("Your name", validators=[DataRequired(), Length(max=80)], filters=[_strip],
                                description="Shown to your instructors.")
     email = EmailField("Email", validators=[DataRequired(), Email(check_deliverability=False),
-                                            Length(max=254)])
+                                            Length(max=254)], filters=[_strip])
     password = PasswordField("Password", validators=[DataRequired()],
                              description="At least 8 characters. Spaces and any characters are fine.")
     instructor_code = StringField("Instructor code (optional)",

@@ -36,7 +36,7 @@ class Result:
 
 def normalise_text(text: str) -> str:
     """Fold case, accents, punctuation and spacing so 'Perezagruzka!' matches 'perezagruzka'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     kept = []
     for ch in decomposed:
         category = unicodedata.category(ch)

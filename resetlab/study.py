@@ -127,8 +127,10 @@ def attempts():
 def progress():
     """Lessons read, attempts, best and latest score and mastery per lesson."""
     catalog = services.get_catalog()
-    return render_template("study/progress.html", catalog=catalog,
-                           progress=services.progress_for(current_user))
+    progress = services.progress_for(current_user)
+    read_count = sum(1 for lesson in catalog.lessons if progress[lesson.slug].read)
+    return render_template("study/progress.html", catalog=catalog, progress=progress,
+                           read_count=read_count)
 
 
 @bp.get("/glossary")

@@ -26,7 +26,7 @@ def database_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'test.sqlite'}"
 
 
-def test_config(tmp_path: Path, **extra) -> dict:
+def make_config(tmp_path: Path, **extra) -> dict:
     """Config for a test app on the fixture course."""
     config = {
         "TESTING": True,
@@ -45,7 +45,7 @@ def test_config(tmp_path: Path, **extra) -> dict:
 
 @pytest.fixture
 def app(tmp_path):
-    app = create_app(test_config(tmp_path))
+    app = create_app(make_config(tmp_path))
     with app.app_context():
         db.drop_all()
         db.create_all()

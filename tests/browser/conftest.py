@@ -1,0 +1,101 @@
+"""Browser fixtures: the app served on a free loopback port, Debian Chromium via Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from resetlab.extensions import db
+from resetlab.factory import create_app
+
+from ..conftest import database_url
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run whenever Chromium is here, and must run in CI (CI=true)."""
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("CI") == "true":
+        raise pytest.UsageError(f"CI=true but Chromium is missing at {CHROMIUM}")
+    marker = pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM} (CI installs it)")
+    for item in items:
+        if "browser" in str(item.fspath):
+            item.add_marker(marker)
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, "rep_" + report.when, report)
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """The bundled course served by a real WSGI server in a thread; yields its base URL."""
+    app = create_app({"SECRET_KEY": "browser-test-secret", "PASSWORD_HASH_MEMORY_KIB": 1024,
+                      "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+                      "INSTRUCTOR_SIGNUP_CODE": "teach-2026"})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def _page(browser, request, options):
+    context = browser.new_context(**options)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def phone(browser, request):
+    """A page on a phone-sized screen (390×844)."""
+    yield from _page(browser, request, PHONE)
+
+
+@pytest.fixture
+def desktop(browser, request):
+    """A page on a desktop screen (1280×800)."""
+    yield from _page(browser, request, DESKTOP)
+
+
+def clean_artifacts():
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
