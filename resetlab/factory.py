@@ -71,10 +71,11 @@ def register_content(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per audience; deny by default."""
-    from . import api, auth, study, teach
+    from . import api, auth, classwork, study, teach
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(study.bp)
+    app.register_blueprint(classwork.bp)
     app.register_blueprint(teach.bp)
     app.register_blueprint(api.bp)
     app.before_request(auth.require_login)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
@@ -61,10 +61,15 @@ class Attempt(db.Model):
     bank_slug: Mapped[str] = mapped_column(String(100))
     bank_title: Mapped[str] = mapped_column(String(200))
     lesson_slug: Mapped[str | None] = mapped_column(String(100))
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignment.id", ondelete="SET NULL"), index=True)
     state: Mapped[str] = mapped_column(String(20), default="in_progress")
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deadline_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     score: Mapped[float | None]
+    late: Mapped[bool] = mapped_column(default=False, server_default=false())
+    timed_out: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     items: Mapped[list[AttemptItem]] = relationship(
         back_populates="attempt", order_by="AttemptItem.position", cascade="all, delete-orphan")
@@ -80,8 +85,17 @@ class Attempt(db.Model):
         return None if self.score is None else round(self.score * 100)
 
 
+class QuestionVersion(db.Model):
+    """One version of a question exactly as served, stored once and shared by every attempt."""
+
+    content_hash: Mapped[str] = mapped_column(String(32), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(100), index=True)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class AttemptItem(db.Model):
-    """A question as served in an attempt: a frozen snapshot, the option order, the response."""
+    """A question as served in an attempt: its version, the option order, the response."""
 
     __table_args__ = (UniqueConstraint("attempt_id", "position"),)
 
@@ -89,10 +103,62 @@ class AttemptItem(db.Model):
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"))
     position: Mapped[int]
     question_id: Mapped[str] = mapped_column(String(100), index=True)
-    content_hash: Mapped[str] = mapped_column(String(32))
-    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(ForeignKey("question_version.content_hash"), index=True)
     presentation: Mapped[list[str]] = mapped_column(JSON)
     response: Mapped[Any | None] = mapped_column(JSON)
     score: Mapped[float | None]
 
     attempt: Mapped[Attempt] = relationship(back_populates="items")
+
+
+class Classroom(db.Model):
+    """A class an instructor teaches; students join it with a code or link."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instructor_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    archived: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Enrollment(db.Model):
+    """A student's membership of a class; removal keeps the student's own data."""
+
+    __table_args__ = (UniqueConstraint("classroom_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Assignment(db.Model):
+    """A lesson and its quiz set for a class, with dates (UTC) and attempt rules."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="CASCADE"), index=True)
+    bank_slug: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(200))
+    open_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    attempts_allowed: Mapped[int | None]
+    grading: Mapped[str] = mapped_column(String(10), default="highest")
+    draw: Mapped[int]
+    time_limit_minutes: Mapped[int | None]
+    reveal: Mapped[str] = mapped_column(String(20), default="immediately")
+    closed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Accommodation(db.Model):
+    """Per-student extra time (a multiplier) and extra attempts in one class."""
+
+    __table_args__ = (UniqueConstraint("classroom_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    time_multiplier: Mapped[float] = mapped_column(default=1.0)
+    extra_attempts: Mapped[int] = mapped_column(default=0)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from flask import abort, current_app
-from sqlalchemy import update
+from sqlalchemy import Select, update
+from sqlalchemy.exc import IntegrityError
 
 from . import answers as answer_forms
 from .content.model import Bank, Catalog, Question
@@ -18,7 +20,8 @@ from .drawing import draw_questions, present
 from .extensions import db
 from .grading import grade
 from .mastery import AttemptOutcome, Level, mastery
-from .models import Attempt, AttemptItem, LessonRead, User, utcnow
+from .models import Attempt, AttemptItem, LessonRead, QuestionVersion, User, utcnow
+from .policy import is_late, too_late
 
 
 def get_catalog() -> Catalog:
@@ -36,31 +39,52 @@ def attempt_for(user: User, attempt_id: int) -> Attempt:
 
 
 def open_attempt(user: User, bank_slug: str) -> Attempt | None:
-    """The user's unfinished attempt at this bank, if any."""
+    """The user's unfinished practice attempt at this bank (assignments keep their own)."""
     return db.session.scalar(
         db.select(Attempt).where(Attempt.user_id == user.id, Attempt.bank_slug == bank_slug,
-                                 Attempt.state == "in_progress"))
+                                 Attempt.assignment_id.is_(None), Attempt.state == "in_progress"))
 
 
-def start_attempt(user: User, bank: Bank, rng: random.Random | None = None) -> Attempt:
-    """Draw and freeze a new attempt, or return the one already in progress."""
-    existing = open_attempt(user, bank.slug)
-    if existing is not None:
-        return existing
-    rng = rng or random.Random()
+def store_versions(questions: Iterable[Question]) -> None:
+    """Save each question version once (inside the caller's write transaction)."""
+    wanted = {q.content_hash: q for q in questions}
+    known = set(db.session.scalars(db.select(QuestionVersion.content_hash)
+                                   .where(QuestionVersion.content_hash.in_(list(wanted)))))
+    for version, question in wanted.items():
+        if version not in known:
+            db.session.add(QuestionVersion(content_hash=version, question_id=question.id,
+                                           snapshot=question.to_snapshot()))
+
+
+def create_attempt(user: User, bank: Bank, count: int, rng: random.Random, title: str | None = None,
+                   **fields: Any) -> Attempt:
+    """Draw `count` questions, freeze their versions and option order, and save the attempt."""
     catalog = get_catalog()
-    questions = draw_questions(bank, catalog.banks.values(), bank.draw, rng)
+    questions = draw_questions(bank, catalog.banks.values(), count, rng)
     begin_write()
-    attempt = Attempt(user_id=user.id, bank_slug=bank.slug, bank_title=bank.title,
-                      lesson_slug=bank.lesson)
+    store_versions(questions)
+    attempt = Attempt(user_id=user.id, bank_slug=bank.slug, bank_title=title or bank.title,
+                      lesson_slug=bank.lesson, **fields)
     attempt.items = [
         AttemptItem(position=i, question_id=q.id, content_hash=q.content_hash,
-                    snapshot=q.to_snapshot(), presentation=list(present(q, rng)))
+                    presentation=list(present(q, rng)))
         for i, q in enumerate(questions)
     ]
     db.session.add(attempt)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # another request stored the same version first (PostgreSQL)
+        db.session.rollback()
+        return create_attempt(user, bank, count, rng, title, **fields)
     return attempt
+
+
+def start_attempt(user: User, bank: Bank, rng: random.Random | None = None) -> Attempt:
+    """Start a practice attempt, or return the one already in progress."""
+    existing = open_attempt(user, bank.slug)
+    if existing is not None:
+        return existing
+    return create_attempt(user, bank, bank.draw, rng or random.Random())
 
 
 @dataclass
@@ -69,43 +93,64 @@ class Submission:
 
     graded: bool = False
     already: bool = False
+    timed_out: bool = False
     problems: dict[int, str] = field(default_factory=dict)
     refill: dict[str, list[str]] = field(default_factory=dict)
 
 
+def versions(hashes: Iterable[str] | Select) -> dict[str, Question]:
+    """Questions exactly as served, by content hash (one query); takes hashes or a subquery."""
+    wanted = hashes if isinstance(hashes, Select) else list(set(hashes))
+    return {h: Question.from_snapshot(snap) for h, snap in db.session.execute(
+        db.select(QuestionVersion.content_hash, QuestionVersion.snapshot)
+        .where(QuestionVersion.content_hash.in_(wanted)))}
+
+
 def served(attempt: Attempt) -> list[tuple[AttemptItem, Question]]:
-    """Each item with its question rebuilt from the snapshot it was served with."""
-    return [(item, Question.from_snapshot(item.snapshot)) for item in attempt.items]
+    """Each item with its question rebuilt from the version it was served with."""
+    items = list(attempt.items)
+    found = versions(item.content_hash for item in items)
+    return [(item, found[item.content_hash]) for item in items]
 
 
-def submit_attempt(attempt: Attempt, form: Mapping[str, Sequence[str]]) -> Submission:
-    """Grade and finish an attempt exactly once; raises TamperedAnswer before storing anything."""
+def submit_attempt(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | None = None,
+                   due_at: datetime | None = None) -> Submission:
+    """Grade and finish an attempt exactly once; raises TamperedAnswer before storing anything.
+
+    Past the server-side deadline (plus a short grace) the answers sent are not counted.
+    """
     if attempt.finished:
         return Submission(already=True)
+    now = now or utcnow()
+    timed_out = too_late(attempt.deadline_at, now)
     parsed: dict[int, Any] = {}
-    outcome = Submission()
-    for item, question in served(attempt):
+    outcome = Submission(timed_out=timed_out)
+    asked = served(attempt)
+    for item, question in asked:
+        if timed_out:
+            parsed[item.position] = None
+            continue
         try:
             parsed[item.position] = answer_forms.parse_answer(question, item.position, form)
         except answer_forms.AnswerProblem as problem:
             outcome.problems[item.position] = str(problem)
     if outcome.problems:
-        for item, question in served(attempt):
+        for item, question in asked:
             if item.position in parsed:
                 outcome.refill.update(
                     answer_forms.form_values(question, item.position, parsed[item.position]))
         for key, values in form.items():
             outcome.refill.setdefault(key, list(values))
         return outcome
-    results = {item.id: (question, grade(question, parsed[item.position]))
-               for item, question in served(attempt)}
+    results = {item.id: (question, grade(question, parsed[item.position])) for item, question in asked}
     total = sum(r.score for _, r in results.values()) / max(1, len(results))
     attempt_id, item_ids = attempt.id, list(results)
     begin_write()
     claimed = db.session.execute(
         update(Attempt)
         .where(Attempt.id == attempt_id, Attempt.state == "in_progress")
-        .values(state="finished", finished_at=utcnow(), score=total))
+        .values(state="finished", finished_at=now, score=total, timed_out=timed_out,
+                late=due_at is not None and is_late(now, due_at)))
     if claimed.rowcount != 1:
         db.session.rollback()
         return Submission(already=True)
@@ -116,7 +161,7 @@ def submit_attempt(attempt: Attempt, form: Mapping[str, Sequence[str]]) -> Submi
         item.response = answer_forms.to_json(question, parsed[item.position])
         item.score = result.score
     db.session.commit()
-    return Submission(graded=True)
+    return Submission(graded=True, timed_out=timed_out)
 
 
 def mark_read(user: User, lesson_slug: str) -> None:

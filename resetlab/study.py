@@ -5,9 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from . import services
+from . import classes, services
 from .answers import TamperedAnswer, describe, describe_key, from_json
+from .extensions import db
 from .forms import ActionForm
+from .models import Assignment, utcnow
+from .policy import may_reveal
 
 bp = Blueprint("study", __name__)
 
@@ -25,7 +28,9 @@ def index():
     catalog = services.get_catalog()
     progress = services.progress_for(current_user)
     exams = [b for b in catalog.banks.values() if b.pool == "course"]
-    return render_template("study/index.html", catalog=catalog, progress=progress, exams=exams)
+    todo = classes.todo_for(current_user) if current_user.is_authenticated else []
+    return render_template("study/index.html", catalog=catalog, progress=progress, exams=exams, todo=todo,
+                           now=utcnow())
 
 
 @bp.get("/lessons/<slug>")
@@ -63,7 +68,8 @@ def quiz(slug: str):
     attempts = [a for a in services.attempts_of(current_user) if a.bank_slug == slug]
     return render_template("study/quiz.html", bank=bank, attempts=attempts, form=ActionForm(),
                            lesson=catalog.lesson(bank.lesson) if bank.lesson else None,
-                           open_attempt=next((a for a in attempts if not a.finished), None))
+                           open_attempt=next((a for a in attempts if not a.finished
+                                              and a.assignment_id is None), None))
 
 
 @bp.post("/quiz/<slug>/start")
@@ -82,7 +88,13 @@ def _choices(question, order):
     return [pool[i] for i in order if i in pool]
 
 
+def _assignment(attempt):
+    return db.session.get(Assignment, attempt.assignment_id) if attempt.assignment_id else None
+
+
 def _render_attempt(attempt, problems=None, refill=None, status=200):
+    work = _assignment(attempt)
+    reveal = work is None or may_reveal(work.reveal, utcnow(), work.due_at)
     rows = []
     for item, question in services.served(attempt):
         answer = from_json(question, item.response)
@@ -91,7 +103,7 @@ def _render_attempt(attempt, problems=None, refill=None, status=200):
     template = "study/result.html" if attempt.finished else "study/attempt.html"
     catalog = services.get_catalog()
     return render_template(template, attempt=attempt, rows=rows, problems=problems or {},
-                           refill=refill or {}, catalog=catalog), status
+                           refill=refill or {}, catalog=catalog, assignment=work, reveal=reveal), status
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -105,7 +117,9 @@ def submit(attempt_id: int):
     """Grade an attempt once; repeats show the stored result."""
     attempt = services.attempt_for(current_user, attempt_id)
     try:
-        outcome = services.submit_attempt(attempt, request.form.to_dict(flat=False))
+        work = _assignment(attempt)
+        outcome = services.submit_attempt(attempt, request.form.to_dict(flat=False),
+                                          due_at=work.due_at if work else None)
     except TamperedAnswer as err:
         return render_template("errors/tampered.html", message=str(err), attempt=attempt), 400
     if outcome.problems:
@@ -114,6 +128,8 @@ def submit(attempt_id: int):
         return _render_attempt(attempt, outcome.problems, outcome.refill, 422)
     if outcome.already:
         flash("This quiz was already submitted; here is the stored result.", "info")
+    elif outcome.timed_out:
+        flash("Time ran out before these answers arrived, so they were not counted.", "error")
     return redirect(url_for("study.attempt", attempt_id=attempt_id))
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Flask
+
+from .timezones import local
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -20,14 +20,10 @@ def human_date(value: str) -> str:
     return value
 
 
-def when(value: datetime | None) -> str:
-    """A stored UTC time, written out for people (UTC until per-user zones arrive)."""
-    if value is None:
-        return ""
-    return value.strftime("%-d %b %Y, %H:%M UTC")
 
 
 def register_filters(app: Flask) -> None:
     """Install the filters."""
     app.jinja_env.filters["human_date"] = human_date
-    app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["when"] = local
+    app.jinja_env.filters["local"] = local

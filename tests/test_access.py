@@ -6,7 +6,8 @@ from resetlab.auth import PUBLIC_ENDPOINTS
 
 from .conftest import csrf_token
 
-SAMPLE_ARGS = {"slug": "alpha", "attempt_id": 1, "filename": "css/app.css"}
+SAMPLE_ARGS = {"slug": "alpha", "attempt_id": 1, "filename": "css/app.css", "classroom_id": 1,
+               "assignment_id": 1, "user_id": 1, "code": "ABCDEFGH"}
 
 
 def urls(app):
@@ -34,10 +35,13 @@ def test_every_non_public_route_needs_login(app, client):
 
 
 def test_instructor_routes_are_403_for_students(app, student):
-    teach = [url for rule, url in urls(app) if rule.endpoint.startswith("teach.")]
-    assert teach
-    for url in teach:
-        assert student.get(url).status_code == 403
+    teach = [(rule, url) for rule, url in urls(app) if rule.endpoint.startswith("teach.")]
+    assert len(teach) >= 10
+    token = csrf_token(student)
+    for rule, url in teach:
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = student.open(url, method=method, data={"csrf_token": token})
+            assert response.status_code == 403, (method, url)
 
 
 def test_instructor_can_open_teach(instructor):

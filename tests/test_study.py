@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 
-from resetlab.content.model import Question
+from resetlab import services
 from resetlab.extensions import db
 from resetlab.factory import create_app
 from resetlab.grading import key_answer
@@ -24,8 +24,7 @@ def start_quiz(client, slug="alpha") -> int:
 def served(app, attempt_id):
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
-        return [(item.position, Question.from_snapshot(item.snapshot), list(item.presentation))
-                for item in attempt.items]
+        return [(item.position, q, list(item.presentation)) for item, q in services.served(attempt)]
 
 
 def key_form(app, attempt_id, wrong: set[str] = frozenset()) -> dict:
@@ -216,9 +215,10 @@ def test_snapshot_stores_hash_and_presentation(app, student):
     with app.app_context():
         items = db.session.scalars(db.select(AttemptItem).where(
             AttemptItem.attempt_id == attempt_id)).all()
+        stored = services.versions(item.content_hash for item in items)
         for item in items:
-            q = Question.from_snapshot(item.snapshot)
-            assert item.content_hash == q.content_hash
+            q = stored[item.content_hash]
+            assert item.content_hash == q.content_hash and q.id == item.question_id
             if q.type in ("single", "multi"):
                 assert sorted(item.presentation) == sorted(c.id for c in q.options)
 

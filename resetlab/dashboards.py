@@ -1,0 +1,229 @@
+"""Instructor dashboards: a fixed number of queries per page, whatever the class size."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from . import policy
+from .analytics import ItemStats, ResponseRow, item_analysis, score_histogram
+from .answers import describe, from_json
+from .classes import assignments_of, roster
+from .content.model import Question
+from .extensions import db
+from .models import Assignment, Attempt, AttemptItem, Classroom, User
+from .services import versions
+
+
+@dataclass
+class Cell:
+    """One student on one assignment."""
+
+    status: str = policy.NOT_STARTED
+    score: float | None = None
+    attempts: int = 0
+    late: bool = False
+
+    @property
+    def percent(self) -> int | None:
+        """The counted score as a percentage."""
+        return None if self.score is None else round(self.score * 100)
+
+
+@dataclass
+class StudentRow:
+    """A row of the class grid."""
+
+    student: User
+    cells: list[Cell]
+    average: float | None
+    attention: list[policy.Attention] = field(default_factory=list)
+
+    @property
+    def average_percent(self) -> int | None:
+        """Mean of counted scores, as a percentage."""
+        return None if self.average is None else round(self.average * 100)
+
+
+@dataclass
+class Overview:
+    """The class grid and the needs-attention list."""
+
+    assignments: list[Assignment]
+    rows: list[StudentRow]
+    completion: list[float]
+
+    @property
+    def attention(self) -> list[StudentRow]:
+        """Students with at least one reason for concern."""
+        return [r for r in self.rows if r.attention]
+
+
+def _attempt_rows(assignment_ids: list[int]):
+    if not assignment_ids:
+        return []
+    return db.session.execute(
+        db.select(Attempt.user_id, Attempt.assignment_id, Attempt.state, Attempt.late, Attempt.score)
+        .where(Attempt.assignment_id.in_(assignment_ids))
+        .order_by(Attempt.started_at, Attempt.id)).all()
+
+
+SORTS = ("name", "average", "attention")
+
+
+def class_overview(classroom: Classroom, now: datetime, sort: str = "name") -> Overview:
+    """Students × assignments with status and counted score (three queries)."""
+    students = roster(classroom)
+    assignments = assignments_of(classroom)
+    index = {a.id: i for i, a in enumerate(assignments)}
+    found: dict[tuple[int, int], list[tuple[bool, bool, float | None]]] = defaultdict(list)
+    for user_id, assignment_id, state, late, score in _attempt_rows(list(index)):
+        found[(user_id, assignment_id)].append((state == "finished", late, score))
+    rows = []
+    for student in students:
+        cells = []
+        for a in assignments:
+            mine = found.get((student.id, a.id), [])
+            finished = [f for f, _, _ in mine]
+            cell = Cell(status=policy.cell_status(finished, [lt for _, lt, _ in mine], a.due_at, now),
+                        score=policy.counted_score([s for f, _, s in mine if f and s is not None],
+                                                   a.grading),
+                        attempts=len(mine))
+            cells.append(cell)
+        scores = [c.score for c in cells if c.score is not None]
+        row = StudentRow(student, cells, sum(scores) / len(scores) if scores else None)
+        row.attention = policy.needs_attention(
+            [(c.status, c.score, a.due_at) for c, a in zip(cells, assignments, strict=True)], now)
+        rows.append(row)
+    if sort == "average":
+        rows.sort(key=lambda r: (r.average is None, r.average if r.average is not None else 0))
+    elif sort == "attention":
+        rows.sort(key=lambda r: (-len(r.attention), r.student.display_name.casefold()))
+    done = (policy.DONE, policy.LATE)
+    completion = [sum(1 for r in rows if r.cells[i].status in done) / len(rows) if rows else 0.0
+                  for i in range(len(assignments))]
+    return Overview(assignments, rows, completion)
+
+
+@dataclass
+class Analysis:
+    """Item analysis and distributions for one assignment."""
+
+    items: list[ItemStats]
+    students: int
+    histogram: list[tuple[str, int]]
+    completion_by_day: list[tuple[str, float]]
+    mean: float | None
+
+
+def counted_attempts(assignment: Assignment, student_ids: set[int]) -> dict[int, tuple[int, float]]:
+    """For each student, the attempt whose score counts: {user_id: (attempt_id, score)}."""
+    by_student: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for attempt_id, user_id, score in db.session.execute(
+            db.select(Attempt.id, Attempt.user_id, Attempt.score)
+            .where(Attempt.assignment_id == assignment.id, Attempt.state == "finished")
+            .order_by(Attempt.finished_at, Attempt.id)):
+        if user_id in student_ids and score is not None:
+            by_student[user_id].append((attempt_id, score))
+    chosen = {}
+    for user_id, attempts in by_student.items():
+        target = policy.counted_score([s for _, s in attempts], assignment.grading)
+        chosen[user_id] = next(a for a in attempts if a[1] == target) if assignment.grading != "latest" \
+            else attempts[-1]
+    return chosen
+
+
+def snapshots_for(attempt_ids) -> dict[tuple[str, str], Question]:
+    """Each distinct question version served in these attempts (one query)."""
+    hashes = db.select(AttemptItem.content_hash).where(AttemptItem.attempt_id.in_(attempt_ids)).distinct()
+    return {(q.id, h): q for h, q in versions(hashes).items()}
+
+
+def _chosen_ids(question: Question, response) -> tuple[str, ...]:
+    if response is None or question.type not in ("single", "multi"):
+        return ()
+    return (response,) if question.type == "single" else tuple(response)
+
+
+def assignment_analysis(assignment: Assignment, classroom: Classroom) -> Analysis:
+    """Facility, discrimination and option shares over each student's counted attempt."""
+    student_ids = {u.id for u in roster(classroom)}
+    counted = counted_attempts(assignment, student_ids)
+    attempt_to_student = {attempt_id: uid for uid, (attempt_id, _) in counted.items()}
+    questions: dict[str, Question] = {}
+    rows: list[ResponseRow] = []
+    if attempt_to_student:
+        attempt_ids = list(attempt_to_student)
+        versions = snapshots_for(attempt_ids)
+        for attempt_id, qid, version, response, score in db.session.execute(
+                db.select(AttemptItem.attempt_id, AttemptItem.question_id, AttemptItem.content_hash,
+                          AttemptItem.response, AttemptItem.score)
+                .where(AttemptItem.attempt_id.in_(attempt_ids))):
+            question = versions[(qid, version)]
+            questions.setdefault(qid, question)
+            rows.append(ResponseRow(attempt_to_student[attempt_id], qid, score or 0.0,
+                                    _chosen_ids(question, response)))
+    totals = {uid: score for uid, (_, score) in counted.items()}
+    finished_days = db.session.execute(
+        db.select(Attempt.user_id, Attempt.finished_at)
+        .where(Attempt.assignment_id == assignment.id, Attempt.state == "finished")
+        .order_by(Attempt.finished_at)).all()
+    first_done: dict[int, datetime] = {}
+    for uid, at in finished_days:
+        if uid in student_ids:
+            first_done.setdefault(uid, at)
+    per_day: dict[str, int] = defaultdict(int)
+    for at in first_done.values():
+        per_day[at.strftime("%Y-%m-%d")] += 1
+    running, completion = 0, []
+    for day in sorted(per_day):
+        running += per_day[day]
+        completion.append((day, 100 * running / max(1, len(student_ids))))
+    scores = list(totals.values())
+    return Analysis(items=item_analysis(rows, totals, questions), students=len(student_ids),
+                    histogram=score_histogram(scores), completion_by_day=completion,
+                    mean=sum(scores) / len(scores) if scores else None)
+
+
+def gradebook(classroom: Classroom, now: datetime) -> tuple[list[str], list[list[object]]]:
+    """Header and rows for the gradebook CSV: one row per student, one column per assignment."""
+    overview = class_overview(classroom, now)
+    header = ["Student", "Email"] + [f"{a.title} (due {a.due_at:%Y-%m-%d})" for a in overview.assignments]
+    header.append("Average %")
+    rows = []
+    for row in overview.rows:
+        rows.append([row.student.display_name, row.student.email or ""]
+                    + [c.percent if c.percent is not None else c.status for c in row.cells]
+                    + [row.average_percent if row.average_percent is not None else ""])
+    return header, rows
+
+
+def responses(classroom: Classroom) -> tuple[list[str], list[list[object]]]:
+    """Header and rows for the responses CSV: one row per answer to an assignment question."""
+    header = ["Student", "Email", "Assignment", "Attempt", "Finished (UTC)", "Late", "Question",
+              "Type", "Answer", "Score"]
+    assignments = {a.id: a for a in assignments_of(classroom)}
+    students = {u.id: u for u in roster(classroom)}
+    rows: list[list[object]] = []
+    if not assignments or not students:
+        return header, rows
+    attempt_ids = db.select(Attempt.id).where(
+        Attempt.assignment_id.in_(list(assignments)), Attempt.state == "finished")
+    versions = snapshots_for(attempt_ids)
+    result = db.session.execute(
+        db.select(Attempt.id, Attempt.user_id, Attempt.assignment_id, Attempt.finished_at, Attempt.late,
+                  AttemptItem.question_id, AttemptItem.content_hash, AttemptItem.response,
+                  AttemptItem.score)
+        .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
+        .where(Attempt.id.in_(attempt_ids))
+        .order_by(Attempt.user_id, Attempt.id, AttemptItem.position))
+    for attempt_id, uid, aid, finished, late, qid, version, response, score in result:
+        student = students.get(uid)
+        if student is None:
+            continue
+        question = versions[(qid, version)]
+        rows.append([student.display_name, student.email or "", assignments[aid].title, attempt_id,
+                     f"{finished:%Y-%m-%d %H:%M}", "yes" if late else "no", qid, question.type,
+                     describe(question, from_json(question, response)), score])
+    return header, rows

@@ -1,0 +1,133 @@
+"""Pure assignment rules: who may start, deadlines, lateness, which score counts, what is shown.
+
+Time is always passed in (naive UTC datetimes), never read here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+GRADING = ("highest", "latest", "first")
+REVEAL = ("immediately", "after_due", "never")
+GRACE = timedelta(seconds=60)  # network delay allowed after a time limit runs out
+
+
+@dataclass(frozen=True)
+class Rules:
+    """An assignment's settings, combined with one student's accommodation."""
+
+    open_at: datetime
+    due_at: datetime
+    attempts_allowed: int | None
+    time_limit_minutes: int | None
+    closed: bool = False
+    extra_attempts: int = 0
+    time_multiplier: float = 1.0
+
+    @property
+    def attempts_total(self) -> int | None:
+        """Attempts this student may make (None = unlimited)."""
+        if self.attempts_allowed is None:
+            return None
+        return self.attempts_allowed + self.extra_attempts
+
+
+def start_refusal(rules: Rules, now: datetime, used: int) -> str | None:
+    """Why a new attempt may not start now, or None when it may."""
+    if now < rules.open_at:
+        return "This assignment has not opened yet."
+    if rules.closed:
+        return "Your instructor has closed this assignment."
+    total = rules.attempts_total
+    if total is not None and used >= total:
+        return f"You have used all {total} attempt{'s' if total != 1 else ''}."
+    return None
+
+
+def attempts_left(rules: Rules, used: int) -> int | None:
+    """Attempts remaining (None = unlimited)."""
+    total = rules.attempts_total
+    return None if total is None else max(0, total - used)
+
+
+def deadline(rules: Rules, started: datetime) -> datetime | None:
+    """When a timed attempt must be in, from the server clock; None if untimed."""
+    if not rules.time_limit_minutes:
+        return None
+    return started + timedelta(minutes=rules.time_limit_minutes * rules.time_multiplier)
+
+
+def too_late(deadline_at: datetime | None, now: datetime) -> bool:
+    """Answers arriving after the deadline (plus a short grace) do not count."""
+    return deadline_at is not None and now > deadline_at + GRACE
+
+
+def is_late(finished_at: datetime, due_at: datetime) -> bool:
+    """Submitted after the due date."""
+    return finished_at > due_at
+
+
+def counted_score(scores: Sequence[float], method: str) -> float | None:
+    """The score that counts, from finished attempts in the order they were made."""
+    if not scores:
+        return None
+    if method == "latest":
+        return scores[-1]
+    if method == "first":
+        return scores[0]
+    return max(scores)
+
+
+def may_reveal(reveal: str, now: datetime, due_at: datetime) -> bool:
+    """Whether answers and explanations may be shown to the student now."""
+    if reveal == "immediately":
+        return True
+    if reveal == "after_due":
+        return now >= due_at
+    return False
+
+
+NOT_STARTED, IN_PROGRESS, DONE, LATE, MISSING = "not started", "in progress", "done", "late", "missing"
+
+
+def cell_status(finished: Sequence[bool], late: Sequence[bool], due_at: datetime, now: datetime) -> str:
+    """One student's state on one assignment, for the class grid."""
+    if any(finished):
+        return LATE if all(lt for f, lt in zip(finished, late, strict=True) if f) else DONE
+    if finished:
+        return IN_PROGRESS
+    return MISSING if now > due_at else NOT_STARTED
+
+
+@dataclass(frozen=True)
+class Attention:
+    """Why a student appears on the 'needs attention' list."""
+
+    reason: str
+    detail: str
+
+
+LOW_SCORE = 0.6
+FALLING_BY = 0.15
+SOON = timedelta(hours=48)
+
+
+def needs_attention(cells: Sequence[tuple[str, float | None, datetime]], now: datetime) -> list[Attention]:
+    """Rules for one student, given (status, counted score, due date) per assignment."""
+    found: list[Attention] = []
+    unstarted = [due for status, _, due in cells if status in (NOT_STARTED, MISSING)
+                 and due - now <= SOON]
+    if unstarted:
+        overdue = sum(1 for due in unstarted if due < now)
+        found.append(Attention("not started", f"{len(unstarted)} due soon or overdue"
+                                              + (f" ({overdue} overdue)" if overdue else "")))
+    scored = [(due, score) for _, score, due in cells if score is not None]
+    low = [s for _, s in scored if s < LOW_SCORE]
+    if low:
+        found.append(Attention("low scores", f"{len(low)} below {round(LOW_SCORE * 100)}%"))
+    scored.sort()
+    if len(scored) >= 2 and scored[-2][1] - scored[-1][1] >= FALLING_BY:
+        found.append(Attention("falling", f"{round(scored[-2][1] * 100)}% → {round(scored[-1][1] * 100)}%"))
+    return found

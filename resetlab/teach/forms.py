@@ -1,0 +1,68 @@
+"""Instructor forms."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..policy import GRADING
+
+
+class ClassForm(FlaskForm):
+    """Create or rename a class."""
+
+    name = StringField("Class name", validators=[DataRequired(), Length(max=120)],
+                       filters=[lambda s: s.strip() if isinstance(s, str) else s])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Checkboxes rather than a multi-select: easier on phones and with a keyboard."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class AssignForm(FlaskForm):
+    """Assign one or more lesson quizzes with dates and attempt rules."""
+
+    banks = MultiCheckboxField("Lessons to assign", validators=[DataRequired("Choose at least one lesson.")])
+    open_at = DateTimeLocalField("Opens", format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    due_at = DateTimeLocalField("Due", format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    attempts_allowed = IntegerField("Attempts allowed", validators=[Optional(), NumberRange(1, 50)],
+                                    description="Leave empty for unlimited.")
+    grading = SelectField("Grade taken from",
+                          choices=[SelectChoice(g, f"{g.capitalize()} attempt") for g in GRADING])
+    draw = IntegerField("Questions per attempt", validators=[Optional(), NumberRange(1, 60)],
+                        description="Leave empty to use the quiz's own number.")
+    time_limit_minutes = IntegerField("Time limit (minutes)", validators=[Optional(), NumberRange(1, 600)],
+                                      description="Leave empty for no time limit. Enforced on the server.")
+    reveal = SelectField("Show answers and explanations", choices=[
+        SelectChoice("immediately", "Right after submitting"),
+        SelectChoice("after_due", "After the due date"), SelectChoice("never", "Never")])
+
+    def validate_due_at(self, field) -> None:
+        """The due date must come after the opening date."""
+        if self.open_at.data and field.data and field.data <= self.open_at.data:
+            raise ValidationError("The due date must be after the opening date.")
+
+
+class AccommodationForm(FlaskForm):
+    """Extra time and extra attempts for one student."""
+
+    time_multiplier = DecimalField("Time multiplier", places=2, default=1,
+                                   validators=[InputRequired(), NumberRange(1, 4)],
+                                   description="1.5 gives half as much time again.")
+    extra_attempts = IntegerField("Extra attempts", default=0,
+                                  validators=[InputRequired(), NumberRange(0, 20)])
+
+
