@@ -92,3 +92,58 @@ def revoke_sessions(user: User) -> None:
     begin_write()
     user.session_version += 1
     db.session.commit()
+
+
+def create_guest() -> User:
+    """A learner with no email or password yet, so a visitor can practise without signing up."""
+    begin_write()
+    guest = User(display_name="Guest", role="student", is_guest=True)
+    db.session.add(guest)
+    db.session.commit()
+    return guest
+
+
+def claim_guest(guest: User, email: str, display_name: str, password: str) -> User:
+    """Turn a guest into a full account, keeping everything they did; raises EmailTaken."""
+    email = normalise_email(email)
+    digest = hasher().hash(password)
+    begin_write()
+    if db.session.scalar(db.select(User.id).where(User.email == email)) is not None:
+        db.session.rollback()
+        raise EmailTaken(email)
+    guest.email, guest.display_name, guest.password_hash = email, display_name.strip(), digest
+    guest.is_guest = False
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise EmailTaken(email) from None
+    return guest
+
+
+def merge_guest(guest: User, account: User) -> None:
+    """Move a guest's reads, attempts and review history into an account they log in to."""
+    from .models import Attempt, LessonRead, ReviewCard, ReviewLog
+
+    if not guest.is_guest or guest.id == account.id:
+        return
+    begin_write()
+    mine = account.id
+    read = set(db.session.scalars(db.select(LessonRead.lesson_slug).where(LessonRead.user_id == mine)))
+    carded = set(db.session.scalars(db.select(ReviewCard.question_id).where(ReviewCard.user_id == mine)))
+    db.session.execute(db.update(Attempt).where(Attempt.user_id == guest.id).values(user_id=account.id))
+    db.session.execute(db.update(ReviewLog).where(ReviewLog.user_id == guest.id).values(user_id=account.id))
+    db.session.execute(db.update(LessonRead).where(
+        LessonRead.user_id == guest.id, LessonRead.lesson_slug.not_in(read)).values(user_id=account.id))
+    db.session.execute(db.update(ReviewCard).where(
+        ReviewCard.user_id == guest.id, ReviewCard.question_id.not_in(carded)).values(user_id=account.id))
+    db.session.execute(db.delete(User).where(User.id == guest.id))
+    db.session.commit()
+
+
+def purge_guests(older_than) -> int:
+    """Delete guests created before `older_than` (their data goes with them)."""
+    begin_write()
+    result = db.session.execute(db.delete(User).where(User.is_guest.is_(True), User.created_at < older_than))
+    db.session.commit()
+    return result.rowcount

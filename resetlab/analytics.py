@@ -121,6 +121,7 @@ def item_analysis(rows: Iterable[ResponseRow], totals: Mapping[int, float],
     # One response counts per student and question (a later row replaces an earlier one). Rows for
     # questions missing from `questions` are ignored, and questions nobody answered are left out.
     # Students without a total take no part in the discrimination index.
+
     # One pass over the rows into plain dicts: question id → student id → row.
     latest: dict[str, dict[int, ResponseRow]] = {}
     for row in rows:

@@ -9,7 +9,15 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from .accounts import EmailTaken, authenticate, create_user, revoke_sessions
+from .accounts import (
+    EmailTaken,
+    authenticate,
+    claim_guest,
+    create_guest,
+    create_user,
+    merge_guest,
+    revoke_sessions,
+)
 from .extensions import db, login_manager
 from .forms import ActionForm, LoginForm, SignupForm
 from .models import User
@@ -17,10 +25,12 @@ from .models import User
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 # Endpoints anyone may open; every other endpoint needs a logged-in user (deny by default).
+# Open to visitors too: their POSTs make a guest learner on first use (see current_learner).
+GUEST_ENDPOINTS = frozenset({"study.quiz", "study.start", "study.mark_read", "review.home"})
 PUBLIC_ENDPOINTS = frozenset({
     "static", "auth.login", "auth.signup", "study.index", "study.lesson", "study.glossary",
-    "study.timeline", "api.healthz",
-})
+    "study.timeline", "api.healthz", "offline.manifest", "offline.service_worker", "offline.page",
+}) | GUEST_ENDPOINTS
 
 
 @login_manager.user_loader
@@ -42,6 +52,16 @@ def require_login() -> object | None:
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     return None
+
+
+def current_learner() -> User:
+    """The logged-in user, or a new guest learner for a visitor who starts practising."""
+    if current_user.is_authenticated:
+        return current_user._get_current_object()
+    guest = create_guest()
+    login_user(guest)
+    session.permanent = True
+    return guest
 
 
 def instructor_required(view):
@@ -86,17 +106,23 @@ def signup():
             else:
                 form.instructor_code.errors.append("That instructor code is not valid.")
         if not form.instructor_code.errors:
+            guest = current_user._get_current_object() \
+                if current_user.is_authenticated and current_user.is_guest else None
             try:
-                user = create_user(form.email.data, form.display_name.data, form.password.data,
-                                   role)
+                if guest is not None and role == "student":
+                    user = claim_guest(guest, form.email.data, form.display_name.data, form.password.data)
+                else:
+                    user = create_user(form.email.data, form.display_name.data, form.password.data, role)
             except EmailTaken:
                 form.email.errors.append("An account with this email already exists. Log in instead.")
             else:
                 _start_session(user)
-                flash("Welcome to Reset Lab! Your account is ready.", "success")
+                flash("Your progress is saved to your new account." if guest is not None
+                      else "Welcome to Reset Lab! Your account is ready.", "success")
                 return redirect(safe_next(request.args.get("next")))
     status = 422 if request.method == "POST" else 200
-    return render_template("auth/signup.html", form=form), status
+    saving = current_user.is_authenticated and current_user.is_guest
+    return render_template("auth/signup.html", form=form, saving=saving), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -106,6 +132,8 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
+            if current_user.is_authenticated and current_user.is_guest:
+                merge_guest(current_user._get_current_object(), user)
             _start_session(user)
             flash(f"Welcome back, {user.display_name}.", "success")
             return redirect(safe_next(request.args.get("next")))

@@ -158,8 +158,14 @@ def _layout(labels: Sequence[str], low: float, high: float, step: float, suffix:
     tick_width = max(len(_tick(low + step * i) + _clean(suffix)) for i in range(ticks + 1)) * CHAR_WIDTH
     left = max(float(MARGIN_LEFT), tick_width + 12)
     count = max(1, len(labels))
-    shown = tuple((i, _short(label)) for i, label in enumerate(labels)
-                  if i % every == 0 or i == len(labels) - 1)
+    indices = list(range(0, len(labels), every))
+    if indices and indices[-1] != len(labels) - 1:
+        # Always label the last point too; it takes the place of a neighbour that would be too close
+        # (but never of the first label).
+        if len(indices) > 1:
+            indices.pop()
+        indices.append(len(labels) - 1)
+    shown = tuple((i, _short(labels[i])) for i in indices)
     longest = max((len(label) for _, label in shown), default=0) * CHAR_WIDTH
     slot = (WIDTH - left - MARGIN_RIGHT) / count
     rotate = longest > slot * every - 4
@@ -240,7 +246,7 @@ def bar_chart(data: Sequence[tuple[str, float]], title: str, value_suffix: str =
                      f'width="{_coord(bar_width)}" height="{_coord(y_bottom - y_top)}" fill="currentColor">'
                      f"<title>{_esc(label)}: {_esc(shown_value)}</title></rect>")
         if len(shown_value) * CHAR_WIDTH <= lay.slot - 2:
-            value_y = y_top - 4 if value >= 0 else y_bottom + FONT_SIZE + 2
+            value_y = y_top - 4  # above the bar, or above the zero line for a negative one
             parts.append(_text(centre, value_y, shown_value, cls="label value", extra=' aria-hidden="true"'))
     parts.append("</g>")
     parts.append(_x_axis(lay))

@@ -12,6 +12,15 @@ from .models import utcnow
 bp = Blueprint("classwork", __name__)
 
 
+@bp.before_request
+def _accounts_only():
+    """Classes need a real account: a guest is asked to save their progress first."""
+    if current_user.is_authenticated and current_user.is_guest:
+        flash("Save your progress as an account first: classes need your name and email.", "info")
+        return redirect(url_for("auth.signup", next=request.path))
+    return None
+
+
 def _join(classroom):
     if classes.join(current_user, classroom):
         flash(f"You joined “{classroom.name}”. Its assignments are on your home page.", "success")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from .accounts import EmailTaken, create_user, password_problem
+from .accounts import EmailTaken, create_user, password_problem, purge_guests
 from .content import Rules, check_course
 
 content_cli = AppGroup("content", help="Check and inspect course content.")
@@ -69,7 +71,38 @@ def create_instructor(email: str, name: str, password: str) -> None:
     click.echo(f"Instructor {email} created.")
 
 
+@click.command("demo")
+@click.option("--students", default=1000, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--assignments", default=20, show_default=True, type=click.IntRange(1, 500))
+@click.option("--seed", type=int, default=None, help="Fix the generated data (passwords stay random).")
+@with_appcontext
+def demo(students: int, assignments: int, seed: int | None) -> None:
+    """Build a demo class with graded attempts, to see and measure the dashboards."""
+    from .demo import DemoError, build_demo, summary
+
+    try:
+        built = build_demo(students, assignments, seed)
+    except DemoError as err:
+        raise click.ClickException(str(err)) from None
+    except (OperationalError, ProgrammingError) as err:
+        raise click.ClickException(f"{str(err).splitlines()[0]} "
+                                   "(has `flask --app app db upgrade` been run?)") from None
+    for line in summary(built):
+        click.echo(line)
+
+
+@users_cli.command("purge-guests")
+@click.option("--days", default=90, show_default=True, help="Delete guests older than this.")
+def purge_guests_command(days: int) -> None:
+    """Delete guest learners who never saved their progress."""
+    from .models import utcnow
+
+    count = purge_guests(utcnow() - timedelta(days=days))
+    click.echo(f"Deleted {count} guest{'s' if count != 1 else ''} older than {days} days.")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     app.cli.add_command(content_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(demo)

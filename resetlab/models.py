@@ -27,6 +27,7 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default="student")
+    is_guest: Mapped[bool] = mapped_column(default=False, server_default=false())
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -162,3 +163,37 @@ class Accommodation(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     time_multiplier: Mapped[float] = mapped_column(default=1.0)
     extra_attempts: Mapped[int] = mapped_column(default=0)
+
+
+class ReviewCard(db.Model):
+    """A question a learner missed (or was unsure of), scheduled for spaced review with FSRS."""
+
+    __table_args__ = (UniqueConstraint("user_id", "question_id"),
+                      Index("ix_review_card_user_due", "user_id", "due_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(100))
+    lesson_slug: Mapped[str] = mapped_column(String(100))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    due_at: Mapped[datetime]
+    reviews: Mapped[int] = mapped_column(default=0)
+    lapses: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReviewLog(db.Model):
+    """One answer that fed the review schedule; `client_id` makes offline syncs count once."""
+
+    __table_args__ = (Index("ix_review_log_user_time", "user_id", "reviewed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(100))
+    lesson_slug: Mapped[str] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(20))
+    score: Mapped[float]
+    sure: Mapped[bool] = mapped_column(default=True)
+    reviewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    client_id: Mapped[str | None] = mapped_column(String(64), unique=True)

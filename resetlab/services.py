@@ -14,14 +14,16 @@ from sqlalchemy import Select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import answers as answer_forms
+from . import review
 from .content.model import Bank, Catalog, Question
 from .database import begin_write
 from .drawing import draw_questions, present
 from .extensions import db
 from .grading import grade
 from .mastery import AttemptOutcome, Level, mastery
-from .models import Attempt, AttemptItem, LessonRead, QuestionVersion, User, utcnow
+from .models import Attempt, AttemptItem, LessonRead, QuestionVersion, ReviewLog, User, utcnow
 from .policy import is_late, too_late
+from .scheduling import ReviewAnswer, review_outcomes
 
 
 def get_catalog() -> Catalog:
@@ -156,10 +158,14 @@ def submit_attempt(attempt: Attempt, form: Mapping[str, Sequence[str]], now: dat
         return Submission(already=True)
     items = {i.id: i for i in db.session.scalars(
         db.select(AttemptItem).where(AttemptItem.id.in_(item_ids)))}
+    unsure = {int(k[1:]) for k, v in form.items() if k[:1] == "g" and k[1:].isdigit() and "1" in v}
+    answered = []
     for item_id, (question, result) in results.items():
         item = items[item_id]
         item.response = answer_forms.to_json(question, parsed[item.position])
         item.score = result.score
+        answered.append(review.Answered(question, result.score, sure=item.position not in unsure))
+    review.record(attempt.user_id, answered, now, "quiz")
     db.session.commit()
     return Submission(graded=True, timed_out=timed_out)
 
@@ -186,6 +192,7 @@ class LessonProgress:
     attempts: int = 0
     best: float | None = None
     latest: float | None = None
+    reviewed: int = 0
     level: Level = Level.NOT_STARTED
 
     @property
@@ -211,7 +218,7 @@ def progress_for(user: User | None) -> dict[str, LessonProgress]:
             db.select(LessonRead.lesson_slug).where(LessonRead.user_id == user.id)):
         progress.setdefault(slug, LessonProgress()).read = True
     rows = db.session.execute(
-        db.select(Attempt.id, Attempt.bank_slug, Attempt.score)
+        db.select(Attempt.id, Attempt.bank_slug, Attempt.score, Attempt.finished_at)
         .where(Attempt.user_id == user.id, Attempt.state == "finished")
         .order_by(Attempt.finished_at, Attempt.id)).all()
     question_sets: dict[int, set[str]] = defaultdict(set)
@@ -220,15 +227,22 @@ def progress_for(user: User | None) -> dict[str, LessonProgress]:
             .join(Attempt, Attempt.id == AttemptItem.attempt_id)
             .where(Attempt.user_id == user.id, Attempt.state == "finished")):
         question_sets[attempt_id].add(qid)
-    outcomes: dict[str, list[AttemptOutcome]] = defaultdict(list)
-    for attempt_id, bank_slug, score in rows:
+    outcomes: dict[str, list[tuple[datetime, AttemptOutcome]]] = defaultdict(list)
+    for attempt_id, bank_slug, score, finished_at in rows:
         p = progress.setdefault(bank_slug, LessonProgress())
         p.attempts += 1
         p.latest = score
         p.best = score if p.best is None else max(p.best, score)
-        outcomes[bank_slug].append(AttemptOutcome(score, frozenset(question_sets[attempt_id])))
+        outcomes[bank_slug].append((finished_at, AttemptOutcome(score, frozenset(question_sets[attempt_id]))))
+    reviewed = db.session.execute(
+        db.select(ReviewLog.reviewed_at, ReviewLog.lesson_slug, ReviewLog.question_id, ReviewLog.score)
+        .where(ReviewLog.user_id == user.id, ReviewLog.source != "quiz")).all()
+    for lesson, found in review_outcomes(ReviewAnswer(*row) for row in reviewed).items():
+        progress.setdefault(lesson, LessonProgress()).reviewed = len(found)
+        outcomes[lesson].extend(found)
     for slug, seq in outcomes.items():
-        progress[slug].level = mastery(seq)
+        seq.sort(key=lambda pair: pair[0])
+        progress[slug].level = mastery(outcome for _, outcome in seq)
     return progress
 
 

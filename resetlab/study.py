@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from . import classes, services
+from . import classes, review, services
 from .answers import TamperedAnswer, describe, describe_key, from_json
+from .auth import current_learner
 from .extensions import db
 from .forms import ActionForm
 from .models import Assignment, utcnow
@@ -28,9 +29,11 @@ def index():
     catalog = services.get_catalog()
     progress = services.progress_for(current_user)
     exams = [b for b in catalog.banks.values() if b.pool == "course"]
-    todo = classes.todo_for(current_user) if current_user.is_authenticated else []
+    signed_in = current_user.is_authenticated
+    todo = classes.todo_for(current_user) if signed_in and not current_user.is_guest else []
+    activity = review.activity(current_user.id, utcnow()) if signed_in else None
     return render_template("study/index.html", catalog=catalog, progress=progress, exams=exams, todo=todo,
-                           now=utcnow())
+                           activity=activity)
 
 
 @bp.get("/lessons/<slug>")
@@ -55,7 +58,7 @@ def mark_read(slug: str):
     if services.get_catalog().lesson(slug) is None:
         abort(404)
     if ActionForm().validate_on_submit():
-        services.mark_read(current_user, slug)
+        services.mark_read(current_learner(), slug)
         flash("Marked as read. Ready for the quiz?", "success")
     return redirect(url_for("study.lesson", slug=slug) + "#lesson-actions")
 
@@ -65,7 +68,8 @@ def quiz(slug: str):
     """A quiz's start page: what it covers, past attempts, start or resume."""
     bank = _bank_or_404(slug)
     catalog = services.get_catalog()
-    attempts = [a for a in services.attempts_of(current_user) if a.bank_slug == slug]
+    attempts = [a for a in services.attempts_of(current_user) if a.bank_slug == slug] \
+        if current_user.is_authenticated else []
     return render_template("study/quiz.html", bank=bank, attempts=attempts, form=ActionForm(),
                            lesson=catalog.lesson(bank.lesson) if bank.lesson else None,
                            open_attempt=next((a for a in attempts if not a.finished
@@ -78,7 +82,7 @@ def start(slug: str):
     bank = _bank_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-    attempt = services.start_attempt(current_user, bank)
+    attempt = services.start_attempt(current_learner(), bank)
     return redirect(url_for("study.attempt", attempt_id=attempt.id))
 
 

@@ -7,22 +7,25 @@ from resetlab.auth import PUBLIC_ENDPOINTS
 from .conftest import csrf_token
 
 SAMPLE_ARGS = {"slug": "alpha", "attempt_id": 1, "filename": "css/app.css", "classroom_id": 1,
-               "assignment_id": 1, "user_id": 1, "code": "ABCDEFGH"}
+               "assignment_id": 1, "user_id": 1, "code": "ABCDEFGH", "card_id": 1}
 
 
 def urls(app):
-    for rule in app.url_map.iter_rules():
-        args = {name: SAMPLE_ARGS[name] for name in rule.arguments}
-        with app.test_request_context():
-            from flask import url_for
+    from flask import url_for
 
-            yield rule, url_for(rule.endpoint, **args)
+    found = []
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            args = {name: SAMPLE_ARGS[name] for name in rule.arguments}
+            found.append((rule, url_for(rule.endpoint, **args)))
+    return found
 
 
-def test_every_non_public_route_needs_login(app, client):
+def test_every_non_public_route_needs_login(app):
     checked = 0
     for rule, url in urls(app):
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            client = app.test_client()  # fresh: a guest endpoint would otherwise log this client in
             response = client.open(url, method=method, data={"csrf_token": csrf_token(client)})
             response.close()
             if rule.endpoint in PUBLIC_ENDPOINTS:

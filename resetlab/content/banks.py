@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from ..grading import normalise_text
 from .lessons import SLUG, render_inline
 from .model import (
     DIFFICULTIES,
@@ -84,7 +85,11 @@ def _key(qid: str, qtype: str, q: dict[str, Any]) -> dict[str, Any]:
             raise QuestionError("answer", "missing answer key: 'answer' must be true or false")
         return {"truth": q["answer"]}
     if qtype == "text":
-        return {"accepted": tuple(_strings(q, "answers", 1, 20))}
+        accepted = _strings(q, "answers", 1, 20)
+        if any(not normalise_text(a) for a in accepted):
+            raise QuestionError("answers", "an accepted answer is only punctuation or spaces: "
+                                           "nobody could match it")
+        return {"accepted": tuple(accepted)}
     if qtype == "numeric":
         answer, tolerance = q.get("answer"), q.get("tolerance", 0)
         if isinstance(answer, bool) or not isinstance(answer, int | float):

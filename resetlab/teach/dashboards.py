@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import classes, dashboards
+from .. import classes, dashboards, review
 from ..auth import instructor_required
 from ..charts import bar_chart, line_chart
 from ..exports import csv_bytes, safe_filename
@@ -41,7 +41,8 @@ def student(classroom_id: int, user_id: int):
     chart = line_chart([(f"{a.finished_at:%d %b}", round(a.score * 100)) for a in attempts[-30:]],
                        f"Quiz scores over time for {pupil.display_name}") if attempts else None
     return render_template("teach/student.html", classroom=room, student=pupil, attempts=attempts,
-                           progress=progress_for(pupil), catalog=get_catalog(), chart=chart)
+                           progress=progress_for(pupil), catalog=get_catalog(), chart=chart,
+                           activity=review.activity(pupil.id, utcnow()))
 
 
 @bp.get("/assignments/<int:assignment_id>")

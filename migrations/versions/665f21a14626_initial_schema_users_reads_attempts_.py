@@ -1,8 +1,8 @@
-"""initial schema: users, reads, attempts, question versions, classes, assignments
+"""initial schema: users, reads, attempts, question versions, classes, assignments, review
 
-Revision ID: d20c7ada79a1
+Revision ID: 665f21a14626
 Revises: 
-Create Date: 2026-11-22 08:09:16.279819
+Create Date: 2026-11-22 08:14:16.510789
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'd20c7ada79a1'
+revision = '665f21a14626'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -34,6 +34,7 @@ def upgrade():
     sa.Column('display_name', sa.String(length=80), nullable=False),
     sa.Column('password_hash', sa.String(length=255), nullable=True),
     sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('is_guest', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('session_version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
@@ -64,6 +65,41 @@ def upgrade():
     )
     with op.batch_alter_table('lesson_read', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lesson_read_user_id'), ['user_id'], unique=False)
+
+    op.create_table('review_card',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('question_id', sa.String(length=100), nullable=False),
+    sa.Column('lesson_slug', sa.String(length=100), nullable=False),
+    sa.Column('state', sa.JSON(), nullable=False),
+    sa.Column('due_at', sa.DateTime(), nullable=False),
+    sa.Column('reviews', sa.Integer(), nullable=False),
+    sa.Column('lapses', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_review_card_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_card')),
+    sa.UniqueConstraint('user_id', 'question_id', name=op.f('uq_review_card_user_id'))
+    )
+    with op.batch_alter_table('review_card', schema=None) as batch_op:
+        batch_op.create_index('ix_review_card_user_due', ['user_id', 'due_at'], unique=False)
+
+    op.create_table('review_log',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('question_id', sa.String(length=100), nullable=False),
+    sa.Column('lesson_slug', sa.String(length=100), nullable=False),
+    sa.Column('source', sa.String(length=20), nullable=False),
+    sa.Column('score', sa.Double(), nullable=False),
+    sa.Column('sure', sa.Boolean(), nullable=False),
+    sa.Column('reviewed_at', sa.DateTime(), nullable=False),
+    sa.Column('client_id', sa.String(length=64), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_review_log_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_review_log')),
+    sa.UniqueConstraint('client_id', name=op.f('uq_review_log_client_id'))
+    )
+    with op.batch_alter_table('review_log', schema=None) as batch_op:
+        batch_op.create_index('ix_review_log_user_time', ['user_id', 'reviewed_at'], unique=False)
 
     op.create_table('accommodation',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -174,6 +210,14 @@ def downgrade():
 
     op.drop_table('assignment')
     op.drop_table('accommodation')
+    with op.batch_alter_table('review_log', schema=None) as batch_op:
+        batch_op.drop_index('ix_review_log_user_time')
+
+    op.drop_table('review_log')
+    with op.batch_alter_table('review_card', schema=None) as batch_op:
+        batch_op.drop_index('ix_review_card_user_due')
+
+    op.drop_table('review_card')
     with op.batch_alter_table('lesson_read', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lesson_read_user_id'))
 
