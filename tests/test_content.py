@@ -49,10 +49,25 @@ def test_fixture_course_loads(course):
 
 def test_glossary_and_timeline_come_from_lessons(course):
     catalog = load_catalog(course / "lessons", course / "quizzes", RULES, course)
-    assert [t.term for t in catalog.glossary] == ["Ljubljana", "перегрузка (peregruzka)",
-                                                  "перезагрузка (perezagruzka)"]
-    assert [e.date for e in catalog.timeline] == ["2001-06-16", "2009-03-06", "2010"]
-    assert catalog.timeline[0].lesson == "beta"
+    assert [t.key for t in catalog.glossary] == ["Ljubljana", "перегрузка (peregruzka)",
+                                                 "перезагрузка (perezagruzka)"]
+    assert [e.key for e in catalog.timeline] == ["2001-06-16", "2009-03-06", "2010"]
+    assert catalog.timeline[0].lesson == "beta" and catalog.timeline[0].places == (("beta", "meeting"),)
+
+
+def test_an_event_or_term_in_two_lessons_appears_once(course):
+    lesson = course / "lessons" / "02-beta.md"
+    extra = ('[[timeline]]\ndate = "2009-03-06"\nevent = "Button day."\nsection = "meeting"\n\n'
+             '[[terms]]\nterm = "ПЕРЕГРУЗКА (peregruzka)"\n'
+             'definition = "Overload, the word actually printed on the button."\nsection = "meeting"\n\n')
+    edit(lesson, "[[sources]]", extra + "[[sources]]")
+    catalog, problems = check(course)
+    assert catalog is not None, problems
+    day = [e for e in catalog.timeline if e.key == "2009-03-06"]
+    assert len(day) == 1 and day[0].text == "The button is handed over in Geneva."
+    assert day[0].places == (("alpha", "button"), ("beta", "meeting"))
+    term = [t for t in catalog.glossary if t.key.casefold() == "перегрузка (peregruzka)"]
+    assert len(term) == 1 and term[0].text.startswith("Overload, the word") and term[0].lesson == "beta"
 
 
 def test_rendered_html_is_sanitised(course):

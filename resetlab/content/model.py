@@ -239,13 +239,49 @@ class Catalog:
         return sum(len(b.questions) for b in self.banks.values())
 
     @property
-    def glossary(self) -> list[Term]:
-        """Every lesson's key terms, alphabetised."""
-        terms = [t for lesson in self.lessons for t in lesson.terms]
-        return sorted(terms, key=lambda t: t.term.casefold())
+    def glossary(self) -> list[Merged]:
+        """Every lesson's key terms, alphabetised; a term several lessons define appears once."""
+        groups: dict[str, list[Term]] = {}
+        for term in (t for lesson in self.lessons for t in lesson.terms):
+            groups.setdefault(term.term.casefold(), []).append(term)
+        merged = [_merge(group, group[0].term, lambda t: t.definition) for group in groups.values()]
+        return sorted(merged, key=lambda m: m.key.casefold())
 
     @property
-    def timeline(self) -> list[TimelineEvent]:
-        """Every lesson's dated events, in date order."""
-        events = [e for lesson in self.lessons for e in lesson.timeline]
-        return sorted(events, key=lambda e: e.date)
+    def timeline(self) -> list[Merged]:
+        """Every lesson's dated events in date order; one event told in several lessons appears once."""
+        groups: list[list[TimelineEvent]] = []
+        for event in (e for lesson in self.lessons for e in lesson.timeline):
+            same = next((g for g in groups if g[0].date == event.date
+                         and event.lesson not in {e.lesson for e in g}), None)
+            if same is None:
+                groups.append([event])
+            else:
+                same.append(event)
+        merged = [_merge(group, group[0].date, lambda e: e.event) for group in groups]
+        return sorted(merged, key=lambda m: m.key)
+
+
+@dataclass(frozen=True)
+class Merged:
+    """A term or event for a course-wide page: the fullest wording, linked to every lesson with it."""
+
+    key: str
+    text: str
+    places: tuple[tuple[str, str], ...]
+
+    @property
+    def lesson(self) -> str:
+        """The lesson whose wording is shown."""
+        return self.places[0][0]
+
+    @property
+    def section(self) -> str:
+        """The section of that lesson."""
+        return self.places[0][1]
+
+
+def _merge(group, key: str, text_of) -> Merged:
+    """The longest wording first; the other lessons that teach it follow."""
+    ordered = sorted(group, key=lambda item: -len(text_of(item)))
+    return Merged(key, text_of(ordered[0]), tuple((item.lesson, item.section) for item in ordered))
