@@ -110,24 +110,29 @@ class Attention:
 
 
 LOW_SCORE = 0.6
-FALLING_BY = 0.15
+FALLING_BY = 0.2
 SOON = timedelta(hours=48)
+RECENT = timedelta(days=14)
 
 
 def needs_attention(cells: Sequence[tuple[str, float | None, datetime]], now: datetime) -> list[Attention]:
-    """Rules for one student, given (status, counted score, due date) per assignment."""
+    """Rules for one student, given (status, counted score, due date) per assignment.
+
+    - not started: an assignment due within 48 hours, or overdue by up to two weeks, not submitted;
+    - low scores: the mean counted score is below 60% (at least two scored assignments);
+    - falling: the latest scored assignment is 20+ points below the one before, and below 70%.
+    """
     found: list[Attention] = []
-    unstarted = [due for status, _, due in cells if status in (NOT_STARTED, MISSING)
-                 and due - now <= SOON]
+    unstarted = [due for status, _, due in cells if status in (NOT_STARTED, MISSING, IN_PROGRESS)
+                 and now - RECENT <= due <= now + SOON]
     if unstarted:
         overdue = sum(1 for due in unstarted if due < now)
         found.append(Attention("not started", f"{len(unstarted)} due soon or overdue"
                                               + (f" ({overdue} overdue)" if overdue else "")))
-    scored = [(due, score) for _, score, due in cells if score is not None]
-    low = [s for _, s in scored if s < LOW_SCORE]
-    if low:
-        found.append(Attention("low scores", f"{len(low)} below {round(LOW_SCORE * 100)}%"))
-    scored.sort()
-    if len(scored) >= 2 and scored[-2][1] - scored[-1][1] >= FALLING_BY:
+    scored = sorted((due, score) for _, score, due in cells if score is not None)
+    mean = sum(s for _, s in scored) / len(scored) if scored else None
+    if mean is not None and len(scored) >= 2 and mean < LOW_SCORE:
+        found.append(Attention("low scores", f"average {round(mean * 100)}%"))
+    if len(scored) >= 2 and scored[-2][1] - scored[-1][1] >= FALLING_BY and scored[-1][1] < 0.7:
         found.append(Attention("falling", f"{round(scored[-2][1] * 100)}% → {round(scored[-1][1] * 100)}%"))
     return found

@@ -51,6 +51,7 @@ def assignment(assignment_id: int):
     """Item analysis for one assignment: facility, discrimination and option shares."""
     work, room = classes.assignment_for_instructor(current_user, assignment_id)
     analysis = dashboards.assignment_analysis(work, room)
+    analysis.items.sort(key=lambda item: (item.flag is None, item.facility))  # what trips the class first
     histogram = bar_chart(analysis.histogram, "How many students scored in each range") \
         if analysis.mean is not None else None
     completion = line_chart(analysis.completion_by_day, "Share of the class finished, by day") \
