@@ -281,22 +281,21 @@ def todo_for(user: User, now: datetime | None = None) -> list[TodoItem]:
         .where(Enrollment.user_id == user.id, Enrollment.active.is_(True),
                Classroom.archived.is_(False), Assignment.open_at <= now)).all()
     ids = [a.id for a, _ in rows]
-    attempts: dict[int, list[tuple[bool, bool, float | None]]] = {i: [] for i in ids}
+    tallies = {i: policy.Tally() for i in ids}
     if ids:
         for aid, state, late, score in db.session.execute(
                 db.select(Attempt.assignment_id, Attempt.state, Attempt.late, Attempt.score)
                 .where(Attempt.user_id == user.id, Attempt.assignment_id.in_(ids))
                 .order_by(Attempt.started_at, Attempt.id)):
-            attempts[aid].append((state == "finished", late, score))
+            tallies[aid].add(state == "finished", late, score)
     items = []
     for assignment, classroom in rows:
-        mine = attempts[assignment.id]
-        finished = [f for f, _, _ in mine]
-        status = policy.cell_status(finished, [lt for _, lt, _ in mine], assignment.due_at, now)
-        score = policy.counted_score([s for f, _, s in mine if f and s is not None], assignment.grading)
+        tally = tallies[assignment.id]
+        status = tally.status(assignment.due_at, now)
         overdue = status in (policy.NOT_STARTED, policy.MISSING, policy.IN_PROGRESS) \
             and assignment.due_at < now
-        items.append(TodoItem(assignment, classroom, status, score, len(mine), overdue))
+        items.append(TodoItem(assignment, classroom, status, tally.counted(assignment.grading),
+                              tally.attempts, overdue))
     done = (policy.DONE, policy.LATE)
     items.sort(key=lambda t: (t.status in done, not t.overdue, t.assignment.due_at))
     return items

@@ -9,21 +9,20 @@ from datetime import datetime
 from . import policy
 from .analytics import ItemStats, ResponseRow, item_analysis, score_histogram
 from .answers import describe, from_json
-from .classes import assignments_of, roster
+from .classes import assignments_of
 from .content.model import Question
 from .extensions import db
-from .models import Assignment, Attempt, AttemptItem, Classroom, User
+from .models import Assignment, Attempt, AttemptItem, Classroom, Enrollment, User
 from .services import versions
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Cell:
     """One student on one assignment."""
 
     status: str = policy.NOT_STARTED
     score: float | None = None
     attempts: int = 0
-    late: bool = False
 
     @property
     def percent(self) -> int | None:
@@ -31,11 +30,20 @@ class Cell:
         return None if self.score is None else round(self.score * 100)
 
 
+@dataclass(frozen=True, slots=True)
+class Student:
+    """What the dashboards show of a student."""
+
+    id: int
+    display_name: str
+    email: str | None
+
+
 @dataclass
 class StudentRow:
     """A row of the class grid."""
 
-    student: User
+    student: Student
     cells: list[Cell]
     average: float | None
     attention: list[policy.Attention] = field(default_factory=list)
@@ -60,10 +68,19 @@ class Overview:
         return [r for r in self.rows if r.attention]
 
 
+def students_of(classroom: Classroom) -> list[Student]:
+    """Active students by name, as light rows (one query)."""
+    return [Student(*row) for row in db.session.connection().execute(
+        db.select(User.id, User.display_name, User.email)
+        .join(Enrollment, Enrollment.user_id == User.id)
+        .where(Enrollment.classroom_id == classroom.id, Enrollment.active.is_(True))
+        .order_by(User.display_name, User.id))]
+
+
 def _attempt_rows(assignment_ids: list[int]):
     if not assignment_ids:
         return []
-    return db.session.execute(
+    return db.session.connection().execute(
         db.select(Attempt.user_id, Attempt.assignment_id, Attempt.state, Attempt.late, Attempt.score)
         .where(Attempt.assignment_id.in_(assignment_ids))
         .order_by(Attempt.started_at, Attempt.id)).all()
@@ -74,27 +91,26 @@ SORTS = ("name", "average", "attention")
 
 def class_overview(classroom: Classroom, now: datetime, sort: str = "name") -> Overview:
     """Students × assignments with status and counted score (three queries)."""
-    students = roster(classroom)
+    students = students_of(classroom)
     assignments = assignments_of(classroom)
     index = {a.id: i for i, a in enumerate(assignments)}
-    found: dict[tuple[int, int], list[tuple[bool, bool, float | None]]] = defaultdict(list)
+    rules = [(a.due_at, a.grading) for a in assignments]
+    untouched = [Cell(policy.Tally().status(due, now)) for due, _ in rules]
+    tallies: dict[int, dict[int, policy.Tally]] = defaultdict(dict)
     for user_id, assignment_id, state, late, score in _attempt_rows(list(index)):
-        found[(user_id, assignment_id)].append((state == "finished", late, score))
+        mine = tallies[user_id]
+        i = index[assignment_id]
+        tally = mine.get(i) or mine.setdefault(i, policy.Tally())
+        tally.add(state == "finished", late, score)
     rows = []
     for student in students:
-        cells = []
-        for a in assignments:
-            mine = found.get((student.id, a.id), [])
-            finished = [f for f, _, _ in mine]
-            cell = Cell(status=policy.cell_status(finished, [lt for _, lt, _ in mine], a.due_at, now),
-                        score=policy.counted_score([s for f, _, s in mine if f and s is not None],
-                                                   a.grading),
-                        attempts=len(mine))
-            cells.append(cell)
+        mine = tallies.get(student.id, {})
+        cells = [Cell(t.status(rules[i][0], now), t.counted(rules[i][1]), t.attempts)
+                 if (t := mine.get(i)) else untouched[i] for i in range(len(rules))]
         scores = [c.score for c in cells if c.score is not None]
         row = StudentRow(student, cells, sum(scores) / len(scores) if scores else None)
         row.attention = policy.needs_attention(
-            [(c.status, c.score, a.due_at) for c, a in zip(cells, assignments, strict=True)], now)
+            [(c.status, c.score, due) for c, (due, _) in zip(cells, rules, strict=True)], now)
         rows.append(row)
     if sort == "average":
         rows.sort(key=lambda r: (r.average is None, r.average if r.average is not None else 0))
@@ -148,7 +164,7 @@ def _chosen_ids(question: Question, response) -> tuple[str, ...]:
 
 def assignment_analysis(assignment: Assignment, classroom: Classroom) -> Analysis:
     """Facility, discrimination and option shares over each student's counted attempt."""
-    student_ids = {u.id for u in roster(classroom)}
+    student_ids = {s.id for s in students_of(classroom)}
     counted = counted_attempts(assignment, student_ids)
     attempt_to_student = {attempt_id: uid for uid, (attempt_id, _) in counted.items()}
     questions: dict[str, Question] = {}
@@ -204,7 +220,7 @@ def responses(classroom: Classroom) -> tuple[list[str], list[list[object]]]:
     header = ["Student", "Email", "Assignment", "Attempt", "Finished (UTC)", "Late", "Question",
               "Type", "Answer", "Score"]
     assignments = {a.id: a for a in assignments_of(classroom)}
-    students = {u.id: u for u in roster(classroom)}
+    students = {s.id: s for s in students_of(classroom)}
     rows: list[list[object]] = []
     if not assignments or not students:
         return header, rows

@@ -92,13 +92,42 @@ def may_reveal(reveal: str, now: datetime, due_at: datetime) -> bool:
 NOT_STARTED, IN_PROGRESS, DONE, LATE, MISSING = "not started", "in progress", "done", "late", "missing"
 
 
-def cell_status(finished: Sequence[bool], late: Sequence[bool], due_at: datetime, now: datetime) -> str:
-    """One student's state on one assignment, for the class grid."""
-    if any(finished):
-        return LATE if all(lt for f, lt in zip(finished, late, strict=True) if f) else DONE
-    if finished:
-        return IN_PROGRESS
-    return MISSING if now > due_at else NOT_STARTED
+class Tally:
+    """A running summary of one student's attempts at one assignment, built in one pass."""
+
+    __slots__ = ("attempts", "finished", "all_late", "first", "last", "best")
+
+    def __init__(self) -> None:
+        self.attempts = 0
+        self.finished = 0
+        self.all_late = True
+        self.first: float | None = None
+        self.last: float | None = None
+        self.best: float | None = None
+
+    def add(self, finished: bool, late: bool, score: float | None) -> None:
+        """Count one attempt, in the order they were made."""
+        self.attempts += 1
+        if not finished:
+            return
+        self.finished += 1
+        self.all_late = self.all_late and late
+        if score is not None:
+            self.first = score if self.first is None else self.first
+            self.last = score
+            self.best = score if self.best is None else max(self.best, score)
+
+    def status(self, due_at: datetime, now: datetime) -> str:
+        """Not started, in progress, done, late (every finished attempt late) or missing."""
+        if self.finished:
+            return LATE if self.all_late else DONE
+        if self.attempts:
+            return IN_PROGRESS
+        return MISSING if now > due_at else NOT_STARTED
+
+    def counted(self, method: str) -> float | None:
+        """The score that counts under the assignment's grading method."""
+        return {"latest": self.last, "first": self.first}.get(method, self.best)
 
 
 @dataclass(frozen=True)

@@ -57,14 +57,33 @@ def test_reveal():
     assert not policy.may_reveal("never", NOW + timedelta(days=999), due)
 
 
+def cell_status(attempts, due_at, now):
+    tally = policy.Tally()
+    for finished, late in attempts:
+        tally.add(finished, late, 0.5)
+    return tally.status(due_at, now)
+
+
+@given(st.lists(st.tuples(st.booleans(), st.booleans(), st.none() | st.floats(0, 1))),
+       st.sampled_from(policy.GRADING))
+def test_tally_counts_like_counted_score(attempts, method):
+    tally = policy.Tally()
+    for finished, late, score in attempts:
+        tally.add(finished, late, score)
+    scores = [s for f, _, s in attempts if f and s is not None]
+    assert tally.counted(method) == policy.counted_score(scores, method)
+    assert tally.attempts == len(attempts)
+
+
 def test_cell_status():
     due = NOW - timedelta(hours=1)
-    assert policy.cell_status([], [], NOW + timedelta(hours=1), NOW) == policy.NOT_STARTED
-    assert policy.cell_status([], [], due, NOW) == policy.MISSING
-    assert policy.cell_status([False], [False], due, NOW) == policy.IN_PROGRESS
-    assert policy.cell_status([True], [False], due, NOW) == policy.DONE
-    assert policy.cell_status([True], [True], due, NOW) == policy.LATE
-    assert policy.cell_status([True, True], [False, True], due, NOW) == policy.DONE
+    assert cell_status([], NOW + timedelta(hours=1), NOW) == policy.NOT_STARTED
+    assert cell_status([], due, NOW) == policy.MISSING
+    assert cell_status([(False, False)], due, NOW) == policy.IN_PROGRESS
+    assert cell_status([(True, False)], due, NOW) == policy.DONE
+    assert cell_status([(True, True)], due, NOW) == policy.LATE
+    assert cell_status([(True, False), (True, True)], due, NOW) == policy.DONE
+    assert cell_status([(False, True), (True, True)], due, NOW) == policy.LATE
 
 
 def test_needs_attention_rules():

@@ -14,6 +14,8 @@ from ..models import utcnow
 from ..services import attempts_of, get_catalog, progress_for
 from . import bp
 
+GRID_PAGE = 50  # rows of the class grid per page; needs-attention still covers everyone
+
 
 @bp.get("/classes/<int:classroom_id>")
 @instructor_required
@@ -23,11 +25,15 @@ def classroom(classroom_id: int):
     sort = request.args.get("sort", "name")
     sort = sort if sort in dashboards.SORTS else "name"
     overview = dashboards.class_overview(room, utcnow(), sort)
+    pages = max(1, -(-len(overview.rows) // GRID_PAGE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    shown = overview.rows[(page - 1) * GRID_PAGE:page * GRID_PAGE]
     chart = bar_chart([(a.title, round(c * 100)) for a, c in zip(overview.assignments, overview.completion,
                                                                   strict=True)],
                       "Share of students who finished each assignment", "%") if overview.assignments else None
     return render_template("teach/classroom.html", classroom=room, overview=overview, sort=sort,
-                           chart=chart, form=ActionForm())
+                           chart=chart, form=ActionForm(), shown=shown, page=page, pages=pages,
+                           first=(page - 1) * GRID_PAGE + 1)
 
 
 @bp.get("/classes/<int:classroom_id>/students/<int:user_id>")
