@@ -90,7 +90,8 @@ def test_review_day_with_three_questions_counts_as_an_attempt():
 
 def test_last_answer_per_question_counts():
     answers = [ReviewAnswer(T0, "alpha", "q0", 0.0),
-               ReviewAnswer(T0 + timedelta(minutes=5), "alpha", "q0", 1.0), ReviewAnswer(T0, "alpha", "q1", 1.0), ReviewAnswer(T0, "alpha", "q2", 0.0)]
+               ReviewAnswer(T0 + timedelta(minutes=5), "alpha", "q0", 1.0),
+               ReviewAnswer(T0, "alpha", "q1", 1.0), ReviewAnswer(T0, "alpha", "q2", 0.0)]
     (_, outcome), = review_outcomes(answers)["alpha"]
     assert abs(outcome.score - 2 / 3) < 1e-9
 
