@@ -26,10 +26,12 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 # Endpoints anyone may open; every other endpoint needs a logged-in user (deny by default).
 # Open to visitors too: their POSTs make a guest learner on first use (see current_learner).
-GUEST_ENDPOINTS = frozenset({"study.quiz", "study.start", "study.mark_read", "review.home"})
+GUEST_ENDPOINTS = frozenset({"study.quiz", "study.start", "study.mark_read", "review.home",
+                             "offline.sync"})
 PUBLIC_ENDPOINTS = frozenset({
     "static", "auth.login", "auth.signup", "study.index", "study.lesson", "study.glossary",
     "study.timeline", "api.healthz", "offline.manifest", "offline.service_worker", "offline.page",
+    "offline.practice", "offline.practice_pack",
 }) | GUEST_ENDPOINTS
 
 

@@ -71,7 +71,7 @@ def register_content(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per audience; deny by default."""
-    from . import api, auth, classwork, review_views, study, teach
+    from . import api, auth, classwork, offline, review_views, study, teach
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(study.bp)
@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(teach.bp)
     app.register_blueprint(review_views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(offline.bp)
     app.before_request(auth.require_login)
 
 

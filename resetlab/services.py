@@ -144,9 +144,11 @@ def submit_attempt(attempt: Attempt, form: Mapping[str, Sequence[str]], now: dat
         for key, values in form.items():
             outcome.refill.setdefault(key, list(values))
         return outcome
-    results = {item.id: (question, grade(question, parsed[item.position])) for item, question in asked}
-    total = sum(r.score for _, r in results.values()) / max(1, len(results))
-    attempt_id, item_ids = attempt.id, list(results)
+    unsure = {int(k[1:]) for k, v in form.items() if k[:1] == "g" and k[1:].isdigit() and "1" in v}
+    graded = [(item.id, item.position, question, grade(question, parsed[item.position]))
+              for item, question in asked]
+    total = sum(r.score for _, _, _, r in graded) / max(1, len(graded))
+    attempt_id, user_id = attempt.id, attempt.user_id
     begin_write()
     claimed = db.session.execute(
         update(Attempt)
@@ -156,16 +158,11 @@ def submit_attempt(attempt: Attempt, form: Mapping[str, Sequence[str]], now: dat
     if claimed.rowcount != 1:
         db.session.rollback()
         return Submission(already=True)
-    items = {i.id: i for i in db.session.scalars(
-        db.select(AttemptItem).where(AttemptItem.id.in_(item_ids)))}
-    unsure = {int(k[1:]) for k, v in form.items() if k[:1] == "g" and k[1:].isdigit() and "1" in v}
-    answered = []
-    for item_id, (question, result) in results.items():
-        item = items[item_id]
-        item.response = answer_forms.to_json(question, parsed[item.position])
-        item.score = result.score
-        answered.append(review.Answered(question, result.score, sure=item.position not in unsure))
-    review.record(attempt.user_id, answered, now, "quiz")
+    db.session.execute(update(AttemptItem), [
+        {"id": item_id, "response": answer_forms.to_json(q, parsed[pos]), "score": r.score}
+        for item_id, pos, q, r in graded])
+    review.record(user_id, [review.Answered(q, r.score, sure=pos not in unsure)
+                            for _, pos, q, r in graded], now, "quiz")
     db.session.commit()
     return Submission(graded=True, timed_out=timed_out)
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
+from markupsafe import Markup, escape
 
 from .timezones import local
 
@@ -20,10 +23,27 @@ def human_date(value: str) -> str:
     return value
 
 
+CYRILLIC = re.compile(r"[\u0400-\u04ff]+(?:[\s\u00a0-]+[\u0400-\u04ff]+)*")
+TAG = re.compile(r"(<[^>]*>)")
+
+
+def russian(value: object) -> Markup:
+    """Mark runs of Cyrillic as Russian (WCAG 3.1.2, language of parts) so screen readers switch voice.
+
+    Markup (rendered lesson HTML) is changed only between tags; anything else is escaped first.
+    """
+    html = str(value) if isinstance(value, Markup) else str(escape(value))
+    if not CYRILLIC.search(html):
+        return Markup(html)
+    parts = TAG.split(html)
+    for i in range(0, len(parts), 2):
+        parts[i] = CYRILLIC.sub(lambda m: f'<span lang="ru">{m.group(0)}</span>', parts[i])
+    return Markup("".join(parts))
 
 
 def register_filters(app: Flask) -> None:
     """Install the filters."""
     app.jinja_env.filters["human_date"] = human_date
+    app.jinja_env.filters["ru"] = russian
     app.jinja_env.filters["when"] = local
     app.jinja_env.filters["local"] = local

@@ -143,19 +143,28 @@ def test_review_session_reschedules_each_card_once(app, student):
 def test_review_rejects_tampered_answers_and_other_peoples_cards(app, student):
     answer_all(app, student, start(student))
     make_due(app)
-    page = student.get("/review").get_data(as_text=True)
-    card_id = int(page.split('action="/review/')[1].split('"')[0])
     with app.app_context():
-        card = db.session.get(ReviewCard, card_id)
-    token = csrf_token(student, "/review")
-    bad = {"csrf_token": token, "version": "1", "a0": "c00000000", "a0-c00000000": "9"}
-    if card.question_id in ("alpha-text", "alpha-year"):
-        bad["a0"] = "x" * 500 if card.question_id == "alpha-text" else "not a year"
-        assert student.post(f"/review/{card_id}", data=bad).status_code == 422
-    else:
-        assert student.post(f"/review/{card_id}", data=bad).status_code in (400, 422)
+        found = {c.id: next(q for b in services.get_catalog().banks.values() for q in b.questions
+                            if q.id == c.question_id) for c in db.session.scalars(db.select(ReviewCard))}
+    assert {q.type for q in found.values()} == {"single", "multi", "text", "numeric", "order", "match",
+                                                "truefalse"}
+    for card_id, question in found.items():
+        bad = {"csrf_token": csrf_token(student, "/review"), "version": "1"}
+        expected = 400
+        if question.type == "order":
+            bad[f"a0-{question.items[0].id}"] = "9"
+        elif question.type == "match":
+            bad[f"a0-{question.lefts[0].id}"] = "c00000000"
+        elif question.type == "text":
+            bad["a0"], expected = "x" * 500, 422
+        elif question.type == "numeric":
+            bad["a0"], expected = "not a year", 422
+        else:  # single, multi, truefalse
+            bad["a0"] = "c00000000"
+        assert student.post(f"/review/{card_id}", data=bad).status_code == expected, question.type
     with app.app_context():
-        assert db.session.get(ReviewCard, card_id).version == 1
+        assert {c.version for c in db.session.scalars(db.select(ReviewCard))} == {1}
+    card_id = next(iter(found))
     other = app.test_client()
     signup(other, email="bo@example.org", name="Bo")
     assert other.post(f"/review/{card_id}", data={"csrf_token": csrf_token(other), "version": "1"}

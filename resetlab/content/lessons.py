@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_text
 import re
 import tomllib
 from pathlib import Path
@@ -28,6 +29,21 @@ ALLOWED_ATTRIBUTES = {"*": {"id", "class", "title", "lang"}, "a": {"href"}, "td"
 WORDS = re.compile(r"[\w’'-]+")
 TAGS = re.compile(r"<[^>]+>")
 H2 = re.compile(r"^##\s+(.*)$")
+TABLE = re.compile(r"<table[^>]*>.*?</table>", re.S)
+HEADER_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.S)
+
+
+def scrollable_tables(html: str) -> str:
+    """Wrap each table in a named, focusable region that scrolls sideways, so large text never
+    squeezes a table letter by letter nor makes the page itself scroll (WCAG 1.4.10, 2.1.1)."""
+
+    def wrap(match: re.Match[str]) -> str:
+        heads = [html_text.unescape(TAGS.sub("", h)).strip() for h in HEADER_CELL.findall(match.group(0))]
+        label = "Table: " + ", ".join(h for h in heads if h) if any(heads) else "Table"
+        return (f'<div class="table-wrap" role="region" tabindex="0" '
+                f'aria-label="{html_text.escape(label)}">{match.group(0)}</div>')
+
+    return TABLE.sub(wrap, html)
 
 
 def render_markdown(text: str) -> tuple[str, list[TocEntry]]:
@@ -44,7 +60,7 @@ def render_markdown(text: str) -> tuple[str, list[TocEntry]]:
     walk(getattr(md, "toc_tokens", []))
     clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                       url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
-    return clean, toc
+    return scrollable_tables(clean), toc
 
 
 def render_inline(text: str) -> str:

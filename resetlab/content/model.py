@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
@@ -129,7 +130,7 @@ class Question:
             pairs=tuple(tuple(p) for p in data.get("pairs", [])),
         )
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
         """A fingerprint of the served version, so attempts record which version they saw."""
         blob = json.dumps(self.to_snapshot(), sort_keys=True, ensure_ascii=False)

@@ -25,14 +25,18 @@
     tick();
   }
 
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();  // answers to fix: start there (its links lead to each question)
   if (!window.matchMedia("(max-width: 47.99rem)").matches) return;
   var questions = Array.prototype.slice.call(form.querySelectorAll("fieldset.question"));
-  if (questions.length < 2 || document.getElementById("error-summary")) return;
+  if (questions.length < 2 || summary) return;
   var submitBar = form.querySelector(".submit-bar");
 
   var progress = document.createElement("div");
   progress.className = "step-progress";
-  progress.innerHTML = '<p aria-live="polite"></p><progress max="' + questions.length + '"></progress>';
+  // No live region: moving focus to each question's legend ("Question 2 of 8") already announces it.
+  progress.innerHTML = '<p id="step-count"></p><progress aria-labelledby="step-count" max="' +
+    questions.length + '"></progress>';
   form.insertBefore(progress, questions[0]);
 
   var nav = document.createElement("div");

@@ -1,0 +1,430 @@
+"""WCAG 2.2 AA: axe-core finds nothing on any page a visitor, student or instructor can reach, on a
+phone (390×844) and a desktop (1280×800), in light and dark mode; a quiz works with the keyboard alone;
+the text-size control is remembered and never makes the lesson scroll sideways.
+
+One walk per screen builds realistic states (a class with students and an assignment, a finished quiz,
+due review cards, forms with errors) and runs axe on every page it reaches; each page is then its own
+test, so a failure names the page and the screen and prints axe's report.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from resetlab import classes, services
+from resetlab.config import ROOT
+from resetlab.drawing import draw_questions
+from resetlab.extensions import db
+from resetlab.models import Assignment, Classroom, ReviewCard, User, utcnow
+
+from .conftest import DESKTOP, PHONE
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long enough secret"
+# WCAG 2.0-2.2 A and AA, plus axe's best practices (landmarks, one h1, heading order...).
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa",
+                                                     "best-practice"]},
+               "rules": {"duplicate-id": {"enabled": True}, "duplicate-id-active": {"enabled": True}},
+               "resultTypes": ["violations"]}
+SCREENS = {
+    "phone": PHONE,
+    "desktop": DESKTOP,
+    "phone-dark": {**PHONE, "color_scheme": "dark"},
+    "desktop-dark": {**DESKTOP, "color_scheme": "dark"},
+}
+# Every page the walk reaches, in the order it reaches them.
+LESSONS = sorted(path.stem.split("-", 1)[1] for path in (ROOT / "lessons").glob("*.md"))
+PAGES = [
+    "home", *(f"lesson-{slug}" for slug in LESSONS), "glossary", "timeline", "login", "quiz-start",
+    "review-empty", "not-found", "signup-errors", "guest-quiz", "guest-home", "guest-save-progress",
+    "teach-signup-code", "teach-home", "teach-assign-errors", "teach-class-empty",
+    "join-error", "join-link", "student-home", "lesson-read", "quiz-start-student", "quiz",
+    "quiz-fix-errors", "result", "progress", "attempts", "home-review-due", "review-card",
+    "review-feedback", "review-finished", "assignment-student", "assignment-quiz", "assignment-result",
+    "forbidden", "tampered", "teach-class", "teach-roster", "teach-join-code", "teach-student",
+    "teach-assignment", "offline", "practice",
+]
+
+
+@dataclass(frozen=True)
+class Checked:
+    url: str
+    violations: int
+    report: str
+
+
+_walks: dict[str, dict[str, Checked]] = {}
+
+
+def seeded_attempt(app, email: str, slug: str, wanted=("order", "match")) -> int:
+    """Start a practice attempt whose draw includes every wanted question type; returns its id."""
+    with app.app_context():
+        catalog = services.get_catalog()
+        bank = catalog.bank(slug)
+        seed = next(s for s in range(10_000)
+                    if set(wanted) <= {q.type for q in draw_questions(
+                        bank, catalog.banks.values(), bank.draw, random.Random(s))})
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        attempt = services.start_attempt(user, bank, random.Random(seed))
+        return attempt.id
+
+
+def complete_answers(attempt, variant: int) -> dict[str, list[str]]:
+    """A full, valid set of form values for an attempt (right or wrong depends on `variant`)."""
+    form: dict[str, list[str]] = {}
+    for item, q in services.served(attempt):
+        name, shown = f"a{item.position}", list(item.presentation)
+        if q.type in ("single", "multi"):
+            form[name] = [shown[variant % len(shown)]]
+        elif q.type == "truefalse":
+            form[name] = ["true" if variant % 2 else "false"]
+        elif q.type == "text":
+            form[name] = ["perezagruzka" if variant % 2 else "détente"]
+        elif q.type == "numeric":
+            form[name] = [str(2009 + variant)]
+        elif q.type == "order":
+            order = shown[variant % len(shown):] + shown[:variant % len(shown)]
+            for i, choice in enumerate(order):
+                form[f"{name}-{choice}"] = [str(i + 1)]
+        elif q.type == "match":
+            for i, left in enumerate(q.lefts):
+                form[f"{name}-{left.id}"] = [shown[(i + variant) % len(shown)]]
+    return form
+
+
+def sign_up(page, base: str, name: str, email: str, code: str | None = None) -> None:
+    page.goto(base + "/auth/signup")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    if code:
+        page.get_by_text("I am an instructor").click()
+        page.get_by_label("Instructor code").fill(code)
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_text("Your account is ready").wait_for()
+
+
+def walk(app, base: str, browser, options: dict, found: dict[str, Checked]) -> None:
+    """Reach every page in a realistic state and run axe on each, filling `found` as it goes."""
+    axe = Axe()
+    contexts = []
+
+    def new_page():
+        context = browser.new_context(**options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    def check(name: str, page) -> None:
+        assert name in PAGES, name
+        page.wait_for_load_state("load")
+        results = axe.run(page, options=AXE_OPTIONS)
+        found[name] = Checked(page.url, results.violations_count, results.generate_report())
+
+    def visit(page, name: str, path: str, status: int = 200) -> None:
+        response = page.goto(base + path)
+        assert response.status == status, f"{path}: {response.status}"
+        check(name, page)
+
+    try:
+        # A visitor.
+        visitor = new_page()
+        for name, path in [("home", "/"), *((f"lesson-{s}", f"/lessons/{s}") for s in LESSONS),
+                           ("glossary", "/glossary"), ("timeline", "/timeline"), ("login", "/auth/login"),
+                           ("quiz-start", "/quiz/obama-medvedev"), ("review-empty", "/review")]:
+            visit(visitor, name, path)
+        visit(visitor, "not-found", "/no-such-page", 404)
+        visitor.goto(base + "/auth/signup")
+        visitor.get_by_role("button", name="Create account").click()
+        visitor.locator(".field.has-error").first.wait_for()
+        check("signup-errors", visitor)
+        visitor.goto(base + "/quiz/what-is-a-reset")  # practising makes a guest learner
+        visitor.get_by_role("button", name="Start the quiz").click()
+        visitor.locator("fieldset.question").first.wait_for()
+        check("guest-quiz", visitor)
+        visit(visitor, "guest-home", "/")
+        visit(visitor, "guest-save-progress", "/auth/signup")
+
+        # An instructor makes a class and assigns a lesson.
+        teacher = new_page()
+        teacher.goto(base + "/auth/signup")
+        teacher.get_by_text("I am an instructor").click()
+        teacher.get_by_label("Instructor code").fill("wrong code")
+        teacher.get_by_role("button", name="Create account").click()
+        teacher.locator(".field.has-error").first.wait_for()
+        check("teach-signup-code", teacher)
+        sign_up(teacher, base, "Ines Teacher", "ines@example.org", code="teach-2026")
+        visit(teacher, "teach-home", "/teach/")
+        teacher.get_by_label("Class name").fill("History 11")
+        teacher.get_by_role("button", name="Create class").click()
+        teacher.locator("h1", has_text="History 11").wait_for()
+        check("teach-class-empty", teacher)
+        with app.app_context():
+            room = db.session.scalar(db.select(Classroom))
+            room_id, code = room.id, room.join_code
+        teacher.goto(f"{base}/teach/classes/{room_id}/assign")
+        teacher.get_by_role("button", name="Assign").click()
+        teacher.locator(".has-error").first.wait_for()
+        check("teach-assign-errors", teacher)
+        teacher.get_by_label("The 2009 reset").check()
+        due = (datetime.now() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+        teacher.get_by_label("Due", exact=True).fill(due)
+        teacher.get_by_role("button", name="Assign").click()
+        teacher.get_by_text("1 assignment created").wait_for()
+
+        # Classmates with finished work, made directly.
+        with app.app_context():
+            from resetlab.accounts import create_user
+
+            room = db.session.get(Classroom, room_id)
+            work = db.session.scalar(db.select(Assignment))
+            work_id = work.id
+            for i, name in enumerate(["Ana Lima", "Boris Petrov", "Chen Wei", "Dmitri Sokolov"]):
+                pupil = create_user(f"pupil{i}@example.org", name, PASSWORD)
+                classes.join(pupil, room)
+                if i < 3:
+                    attempt = classes.start_assignment_attempt(pupil, work, rng=random.Random(i))
+                    services.submit_attempt(attempt, complete_answers(attempt, i), due_at=work.due_at)
+            classes.set_accommodation(room, pupil.id, 1.5, 2)
+            pupil_id = pupil.id
+            first_id = db.session.scalar(db.select(User.id).where(User.email == "pupil0@example.org"))
+
+        # A student.
+        student = new_page()
+        sign_up(student, base, "Dana Student", "dana@example.org")
+        student.goto(base + "/join")
+        student.get_by_label("Class code").fill("NOPE99")
+        student.get_by_role("button", name="Join").click()
+        student.locator(".has-error").wait_for()
+        check("join-error", student)
+        visit(student, "join-link", f"/join/{code}")
+        student.get_by_role("button", name="Join the class").click()
+        student.get_by_text("You joined").wait_for()
+        check("student-home", student)
+        student.goto(base + "/lessons/obama-medvedev")
+        student.get_by_role("button", name="Mark as read").click()
+        student.get_by_text("You have read this lesson").wait_for()
+        check("lesson-read", student)
+        seeded_attempt(app, "dana@example.org", "obama-medvedev")
+        visit(student, "quiz-start-student", "/quiz/obama-medvedev")
+        student.get_by_role("link", name="Resume your attempt").click()
+        student.locator("fieldset.question").first.wait_for()
+        check("quiz", student)
+        orders = student.locator("fieldset.question:has(.hint:text('position')) select")
+        for i in range(orders.count()):
+            orders.nth(i).select_option("1", force=True)  # two items in the same position: fixable
+        student.locator("form[data-quiz]").evaluate("form => form.requestSubmit()")
+        student.locator("#error-summary").wait_for()
+        check("quiz-fix-errors", student)
+        for i in range(orders.count()):
+            orders.nth(i).select_option(str(i + 1), force=True)
+        student.get_by_role("button", name="Submit answers").click()
+        student.locator("h1", has_text="Result").wait_for()
+        check("result", student)
+        visit(student, "progress", "/progress")
+        visit(student, "attempts", "/attempts")
+        with app.app_context():
+            dana = db.session.scalar(db.select(User).where(User.email == "dana@example.org"))
+            cards = db.session.scalars(db.select(ReviewCard).where(ReviewCard.user_id == dana.id)).all()
+            assert cards, "a quiz with wrong answers makes review cards"
+            for card in cards:
+                card.due_at = utcnow() - timedelta(days=1)
+            db.session.commit()
+        visit(student, "home-review-due", "/")
+        visit(student, "review-card", "/review")
+        student.get_by_role("button", name="Check my answer").click()
+        student.get_by_role("link", name="Next card").wait_for()
+        check("review-feedback", student)
+        for _ in range(30):  # answer the rest of the session
+            student.get_by_role("link", name="Next card").click()
+            if student.locator("h1", has_text="Session done").count():
+                break
+            student.get_by_role("button", name="Check my answer").click()
+        check("review-finished", student)
+        visit(student, "assignment-student", f"/assignments/{work_id}")
+        student.get_by_role("button", name="Start").click()
+        student.locator("fieldset.question").first.wait_for()
+        check("assignment-quiz", student)
+        student.locator("form[data-quiz]").evaluate("form => form.requestSubmit()")
+        student.locator("h1", has_text="Result").wait_for()
+        check("assignment-result", student)
+        visit(student, "forbidden", "/teach/", 403)
+        student.goto(base + f"/attempts/{seeded_attempt(app, 'dana@example.org', 'bush-putin', ('single',))}")
+        student.locator("fieldset.question input[type=radio]").first.evaluate(
+            "radio => { radio.value = 'not-an-option'; radio.checked = true; radio.form.requestSubmit(); }")
+        student.locator("h1", has_text="could not be accepted").wait_for()
+        check("tampered", student)
+
+        # The instructor's dashboards.
+        visit(teacher, "teach-class", f"/teach/classes/{room_id}")
+        teacher.goto(f"{base}/teach/classes/{room_id}/roster")
+        teacher.locator(f"#student-{pupil_id} summary").click()
+        check("teach-roster", teacher)
+        visit(teacher, "teach-join-code", f"/teach/classes/{room_id}/join-code")
+        visit(teacher, "teach-student", f"/teach/classes/{room_id}/students/{first_id}")
+        visit(teacher, "teach-assignment", f"/teach/assignments/{work_id}")
+
+        # Offline study (last, as it is the newest part of the app).
+        visit(visitor, "offline", "/offline")
+        visit(visitor, "practice", "/practice/obama-medvedev")
+    except Exception as error:
+        found["stopped"] = Checked("", 0, f"{type(error).__name__}: {error}")
+        raise
+    finally:
+        for context in contexts:
+            context.close()
+
+
+@pytest.mark.parametrize("page_name", PAGES)
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_no_axe_violations(screen, page_name, browser, request):
+    if screen not in _walks:
+        app, base = request.getfixturevalue("live_server")
+        _walks[screen] = {}
+        walk(app, base, browser, SCREENS[screen], _walks[screen])
+    checked = _walks[screen].get(page_name)
+    stopped = _walks[screen].get("stopped")
+    why = stopped.report if stopped else "not visited"
+    assert checked is not None, f"the walk on {screen} stopped before {page_name}: {why}"
+    assert checked.violations == 0, f"{page_name} on {screen} ({checked.url}):\n{checked.report}"
+
+
+FOCUSED = """() => {
+  const e = document.activeElement, style = getComputedStyle(e);
+  const bar = [...document.querySelectorAll('.submit-bar')].find(b => b.offsetParent !== null);
+  const r = e.getBoundingClientRect();
+  return {tag: e.tagName.toLowerCase(), type: e.type || '', name: e.getAttribute('name') || '',
+          text: (e.innerText || '').trim(), value: e.value || '', checked: !!e.checked,
+          inQuestion: !!e.closest('fieldset.question'),
+          outline: style.outlineStyle, outlineWidth: parseFloat(style.outlineWidth),
+          hidden: !bar || bar.contains(e) ? false : r.bottom > bar.getBoundingClientRect().top + 1};
+}"""
+
+
+def press_until(page, wanted, what: str, key: str = "Tab", limit: int = 80) -> dict:
+    """Press `key` until the focused element matches `wanted`; return what is focused."""
+    for _ in range(limit):
+        page.keyboard.press(key)
+        focused = page.evaluate(FOCUSED)
+        if wanted(focused):
+            return focused
+    raise AssertionError(f"{key} never reached {what}; focus is on {page.evaluate(FOCUSED)}")
+
+
+def test_quiz_with_the_keyboard_alone_on_a_phone(live_server, phone):
+    """Sign up, answer every question type (ordering and matching with selects) and submit, keys only."""
+    app, base = live_server
+    page = phone
+    page.goto(base + "/")
+    press_until(page, lambda f: f["tag"] == "a" and f["text"] == "Sign up", "the sign-up link")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Create your account").wait_for()
+    press_until(page, lambda f: f["name"] == "display_name", "the name field")
+    page.keyboard.type("Kim Keys")
+    press_until(page, lambda f: f["name"] == "email", "the email field")
+    page.keyboard.type("kim@example.org")
+    press_until(page, lambda f: f["name"] == "password", "the password field")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.get_by_text("Your account is ready").wait_for()
+
+    seeded_attempt(app, "kim@example.org", "obama-medvedev")  # a draw with an ordering and a matching
+    page.goto(base + "/quiz/obama-medvedev")
+    press_until(page, lambda f: f["text"] == "Resume your attempt", "the resume link")
+    page.keyboard.press("Enter")
+    page.locator("fieldset.question").first.wait_for()
+    total = page.locator("fieldset.question").count()
+    kinds = []
+    for n in range(total):
+        page.get_by_text(f"Question {n + 1} of {total}").first.wait_for()
+        question = page.locator("fieldset.question:visible")
+        assert question.count() == 1
+        selects, text = question.locator("select"), question.locator("input[type=text]")
+        if question.locator("input[type=radio]").count():
+            kinds.append("choice")
+            f = press_until(page, lambda f: f["type"] == "radio", "a radio button")
+            page.keyboard.press("Space")
+            page.keyboard.press("ArrowDown")  # moves to the next option and picks it
+            assert question.locator("input[type=radio]:checked").count() == 1
+        elif question.locator("input[type=checkbox]:not([name^=g])").count():
+            kinds.append("multi")
+            f = press_until(page, lambda f: f["type"] == "checkbox" and f["name"].startswith("a"), "a box")
+            page.keyboard.press("Space")
+            assert page.evaluate(FOCUSED)["checked"]
+        elif selects.count():
+            kinds.append("order" if "position" in question.inner_text() else "match")
+            for i in range(selects.count()):
+                f = press_until(page, lambda f: f["tag"] == "select" and f["inQuestion"], "a select")
+                for _ in range(i + 1):
+                    page.keyboard.press("ArrowDown")  # a closed select steps through its options
+                assert page.evaluate(FOCUSED)["value"], "the arrow key did not choose an option"
+        else:
+            kinds.append("text")
+            f = press_until(page, lambda f: f["type"] == "text", "the answer box")
+            numeric = text.first.get_attribute("inputmode") == "numeric"
+            page.keyboard.type("2009" if numeric else "perezagruzka")
+        assert not f["hidden"], f"{f} is hidden under the sticky bar"
+        label = "Next" if n < total - 1 else "Submit answers"
+        button = press_until(page, lambda f, label=label: f["tag"] == "button" and f["text"] == label, label)
+        assert button["outline"] != "none" and button["outlineWidth"] >= 2, f"no visible focus: {button}"
+        page.keyboard.press("Enter")
+    page.locator("h1", has_text="Result").wait_for()
+    assert {"order", "match"} <= set(kinds), kinds
+    assert page.locator(".review > li").count() == total
+
+
+def test_text_size_is_remembered_and_never_scrolls_sideways(live_server, phone, browser):
+    _, base = live_server
+    page = phone
+    page.goto(base + "/lessons/obama-medvedev")
+    size = page.get_by_label("Text size")
+    assert size.is_visible()
+    size.select_option("200")
+    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "32px"
+    for path in ["/lessons/obama-medvedev", "/", "/glossary", "/timeline", "/auth/signup"]:
+        page.goto(base + path)  # remembered across pages
+        assert page.evaluate("document.documentElement.classList.contains('text-200')")
+        assert page.get_by_label("Text size").input_value() == "200"
+        wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, f"{path} scrolls sideways by {wide}px at 200% text on a phone"
+    page.get_by_label("Text size").select_option("100")
+    page.reload()
+    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "16px"
+
+    context = browser.new_context(java_script_enabled=False, **PHONE)
+    try:
+        static = context.new_page()
+        static.goto(base + "/lessons/obama-medvedev")
+        assert static.locator("[data-textsize]").is_hidden(), "the control does nothing without JavaScript"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("text_size", ["100", "200"])
+def test_focus_never_hides_under_the_sticky_submit_bar(live_server, desktop, text_size):
+    """WCAG 2.4.11: tabbing down the full quiz on a desktop keeps each control above the sticky bar."""
+    app, base = live_server
+    page = desktop
+    sign_up(page, base, "Pat Tab", "pat@example.org")
+    page.get_by_label("Text size").select_option(text_size)
+    attempt_id = seeded_attempt(app, "pat@example.org", "obama-medvedev")
+    page.goto(f"{base}/attempts/{attempt_id}")
+    assert page.locator("fieldset.question:visible").count() == 8  # the whole list on a desktop
+    hidden = []
+    for _ in range(150):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused["hidden"]:
+            hidden.append(focused)
+        if focused["text"] == "Submit answers":
+            break
+    else:
+        raise AssertionError("Tab never reached the submit button")
+    assert not hidden, f"focus went under the sticky bar: {hidden}"
