@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request, url_for
 
 from . import offline_sync, services
 from .auth import current_learner
@@ -94,17 +94,10 @@ def page():
     return render_template("offline.html", catalog=services.get_catalog())
 
 
-def _bank(slug: str):
-    bank = services.get_catalog().bank(slug)
-    if bank is None:
-        abort(404)
-    return bank
-
-
 @bp.get("/practice/<slug>")
 def practice(slug: str):
     """Offline practice for one bank: one question at a time, feedback on the device."""
-    bank = _bank(slug)
+    bank = services.bank_or_404(slug)
     catalog = services.get_catalog()
     return render_template("study/practice.html", bank=bank,
                            lesson=catalog.lesson(bank.lesson) if bank.lesson else None)
@@ -113,7 +106,7 @@ def practice(slug: str):
 @bp.get("/api/practice/<slug>.json")
 def practice_pack(slug: str):
     """The practice pack (questions with keys and explanations) the device caches."""
-    response = jsonify(bank_pack(services.get_catalog(), _bank(slug)))
+    response = jsonify(bank_pack(services.get_catalog(), services.bank_or_404(slug)))
     response.headers["Cache-Control"] = NO_CACHE
     return response
 

@@ -31,6 +31,14 @@ def get_catalog() -> Catalog:
     return current_app.extensions["resetlab.catalog"]
 
 
+def bank_or_404(slug: str) -> Bank:
+    """The quiz bank with this slug, or 404."""
+    bank = get_catalog().bank(slug)
+    if bank is None:
+        abort(404)
+    return bank
+
+
 def attempt_for(user: User, attempt_id: int) -> Attempt:
     """The user's own attempt, or 404 (another learner's attempt does not exist for them)."""
     attempt = db.session.scalar(

@@ -16,13 +16,6 @@ from .policy import may_reveal
 bp = Blueprint("study", __name__)
 
 
-def _bank_or_404(slug: str):
-    bank = services.get_catalog().bank(slug)
-    if bank is None:
-        abort(404)
-    return bank
-
-
 @bp.get("/")
 def index():
     """Course home: lessons in order with the learner's status for each."""
@@ -66,7 +59,7 @@ def mark_read(slug: str):
 @bp.get("/quiz/<slug>")
 def quiz(slug: str):
     """A quiz's start page: what it covers, past attempts, start or resume."""
-    bank = _bank_or_404(slug)
+    bank = services.bank_or_404(slug)
     catalog = services.get_catalog()
     attempts = [a for a in services.attempts_of(current_user) if a.bank_slug == slug] \
         if current_user.is_authenticated else []
@@ -79,7 +72,7 @@ def quiz(slug: str):
 @bp.post("/quiz/<slug>/start")
 def start(slug: str):
     """Start (or resume) an attempt and go to it."""
-    bank = _bank_or_404(slug)
+    bank = services.bank_or_404(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
     attempt = services.start_attempt(current_learner(), bank)

@@ -99,3 +99,21 @@ def desktop(browser, request):
 
 def clean_artifacts():
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
+
+
+def fill_answer(question) -> None:
+    """Answer one question (a locator for its fieldset), whatever its type, with a plausible reply."""
+    radios = question.locator("input[type=radio]")
+    boxes = question.locator("input[type=checkbox]:not([name=unsure]):not([name^=g])")
+    selects = question.locator("select")
+    text = question.locator("input[type=text]")
+    if radios.count():
+        radios.first.check()
+    elif boxes.count():
+        boxes.first.check()
+    elif selects.count():
+        for i in range(selects.count()):
+            selects.nth(i).select_option(index=i + 1)
+    elif text.count():
+        mode = text.first.get_attribute("inputmode")
+        text.first.fill("2009" if mode == "numeric" else "perezagruzka")

@@ -10,6 +10,8 @@ import pytest
 from resetlab.extensions import db
 from resetlab.models import ReviewLog
 
+from .conftest import fill_answer
+
 pytestmark = pytest.mark.browser
 
 LESSON = "/lessons/obama-medvedev"
@@ -46,21 +48,7 @@ def wait_until_controlled(page) -> None:
 
 def answer_question(page) -> None:
     """Answer the practice question on screen, whatever its type, and check it."""
-    question = page.locator("fieldset.question")
-    radios = question.locator("input[type=radio]")
-    boxes = question.locator("input[type=checkbox]:not([name=unsure])")
-    selects = question.locator("select")
-    text = question.locator("input[type=text]")
-    if radios.count():
-        radios.first.check()
-    elif boxes.count():
-        boxes.first.check()
-    elif selects.count():
-        for i in range(selects.count()):
-            selects.nth(i).select_option(index=i + 1)
-    else:
-        mode = text.get_attribute("inputmode")
-        text.fill("2009" if mode == "numeric" else "perezagruzka")
+    fill_answer(page.locator("fieldset.question"))
     page.get_by_role("button", name="Check my answer").click()
     page.locator(".verdict").wait_for()
 

@@ -4,26 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from .conftest import fill_answer
+
 pytestmark = pytest.mark.browser
-
-
-def answer_visible_question(page):
-    """Answer the one question on screen, whatever its type."""
-    question = page.locator("fieldset.question:visible")
-    radios = question.locator("input[type=radio]")
-    boxes = question.locator("input[type=checkbox]")
-    selects = question.locator("select")
-    text = question.locator("input[type=text]")
-    if radios.count():
-        radios.first.check()
-    elif boxes.count():
-        boxes.first.check()
-    elif selects.count():
-        for i in range(selects.count()):
-            selects.nth(i).select_option(index=i + 1)
-    elif text.count():
-        mode = text.first.get_attribute("inputmode")
-        text.first.fill("2009" if mode == "numeric" else "perezagruzka")
 
 
 def test_student_on_phone_signs_up_reads_quizzes_and_sees_progress(live_server, phone):
@@ -53,7 +36,7 @@ def test_student_on_phone_signs_up_reads_quizzes_and_sees_progress(live_server, 
     assert page.locator("fieldset.question:visible").count() == 1  # one question per screen
     for n in range(total):
         assert page.get_by_text(f"Question {n + 1} of {total}").first.is_visible()
-        answer_visible_question(page)
+        fill_answer(page.locator("fieldset.question:visible"))
         if n < total - 1:
             page.get_by_role("button", name="Next").click()
     page.get_by_role("button", name="Submit answers").click()
