@@ -184,6 +184,13 @@ def test_lesson_problems_are_reported(course, old, new, message):
     assert any(p.startswith("lessons/01-alpha.md:") and message in p for p in problems), problems
 
 
+def test_empty_table_header_cell_is_an_error(course):
+    edit(course / "lessons" / "01-alpha.md", "| Word | Meaning |", "| | Meaning |")
+    catalog, problems = check(course)
+    assert catalog is None
+    assert any("lessons/01-alpha.md:" in p and "table header has an empty cell" in p for p in problems)
+
+
 def test_missing_anchor_on_heading_is_a_warning(course):
     edit(course / "lessons" / "02-beta.md", "They met in June 2001.",
          "They met in June 2001.\n\n## Aftermath\n\nLater.")

@@ -212,6 +212,11 @@ def parse_lesson(path: Path, display: str) -> tuple[Lesson | None, list[Problem]
                 r.error(n, "section heading has no stable anchor: add {#anchor}", "warning")
     if h2_count == 0:
         r.error(body_line, "lesson has no titled sections ('## Title {#anchor}')")
+    for n, line in enumerate(body_lines, body_line):
+        if line.lstrip().startswith("|") and n + 1 < body_line + len(body_lines) \
+                and set(body_lines[n + 1 - body_line].replace("|", "").strip()) <= set("-: ") \
+                and any(not cell.strip() for cell in line.strip().strip("|").split("|")):
+            r.error(n, "table header has an empty cell: screen readers need a name for every column")
     if '!!! sources' not in body:
         r.error(body_line, "no '!!! sources' box (sources disagree / read the source critically)",
                 "warning")
