@@ -18,7 +18,7 @@ from .accounts import (
     merge_guest,
     revoke_sessions,
 )
-from .extensions import db, login_manager
+from .extensions import db, limiter, login_manager
 from .forms import ActionForm, LoginForm, SignupForm
 from .models import User
 
@@ -94,7 +94,13 @@ def _start_session(user: User) -> None:
     login_user(user)
 
 
+def _email_key() -> str:
+    return "email:" + request.form.get("email", "").strip().lower()[:254]
+
+
 @bp.route("/signup", methods=["GET", "POST"])
+# Per-address limits stay high: a whole class signs up at once, often behind one school address.
+@limiter.limit("60 per minute;300 per hour", methods=["POST"])
 def signup():
     """Create an account; an instructor code from configuration makes an instructor."""
     form = SignupForm()
@@ -128,6 +134,8 @@ def signup():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("60 per minute;600 per hour", methods=["POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_email_key)
 def login():
     """Log in with email and password."""
     form = LoginForm()

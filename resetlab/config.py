@@ -51,6 +51,8 @@ def load_config(instance: Path, overrides: dict[str, Any] | None = None) -> dict
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 256 * 1024,
         "PASSWORD_HASH_MEMORY_KIB": 65536,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
     }
     for key, value in env.items():
         if key.startswith("RESETLAB_") and key != "RESETLAB_SECRET_KEY":

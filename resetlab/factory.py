@@ -16,7 +16,7 @@ from .cli import content_paths, register_cli
 from .config import ROOT, load_config
 from .content import ContentError, load_catalog
 from .errors import register_errors
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger("resetlab")
 
@@ -41,6 +41,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in (or create a free account) to take quizzes and keep progress."

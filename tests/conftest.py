@@ -38,6 +38,7 @@ def make_config(tmp_path: Path, **extra) -> dict:
         "CONTENT_RULES": {"min_questions": 3, "min_words": 10, "max_words": 5000},
         "PASSWORD_HASH_MEMORY_KIB": 1024,
         "INSTRUCTOR_SIGNUP_CODE": "teach-2026",
+        "RATELIMIT_ENABLED": False,  # tests sign up many users from one address; test_auth turns it on
     }
     config.update(extra)
     return config

@@ -135,3 +135,25 @@ def test_cli_creates_instructor(app, runner):
 def test_no_default_accounts(app):
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 0
+
+
+def test_login_attempts_are_rate_limited_per_account_and_address(tmp_path):
+    from resetlab.factory import create_app
+
+    from .conftest import make_config
+
+    app = create_app(make_config(tmp_path, RATELIMIT_ENABLED=True))
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    signup(client)
+    logout(client)
+    codes = [login(client, password="wrong password!").status_code for _ in range(11)]
+    assert codes[:10] == [422] * 10 and codes[10] == 429
+    page = login(client).get_data(as_text=True)  # the right password is refused too, for now
+    assert "Too many requests" in page
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "10.9.8.7"
+    assert login(other, email="someone-else@example.org").status_code == 422  # other accounts unaffected
+    with app.app_context():
+        db.engine.dispose()

@@ -48,7 +48,7 @@ def live_server(tmp_path):
     """The bundled course served by a real WSGI server in a thread; yields its base URL."""
     app = create_app({"SECRET_KEY": "browser-test-secret", "PASSWORD_HASH_MEMORY_KIB": 1024,
                       "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
-                      "INSTRUCTOR_SIGNUP_CODE": "teach-2026"})
+                      "INSTRUCTOR_SIGNUP_CODE": "teach-2026", "RATELIMIT_ENABLED": False})
     with app.app_context():
         db.drop_all()
         db.create_all()
