@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from sqlalchemy import Text, cast
 
 from . import policy
 from .analytics import ItemStats, ResponseRow, item_analysis, score_histogram
@@ -133,20 +136,16 @@ class Analysis:
     mean: float | None
 
 
-def counted_attempts(assignment: Assignment, student_ids: set[int]) -> dict[int, tuple[int, float]]:
+def _counted(finished, student_ids: set[int], grading: str) -> dict[int, tuple[int, float]]:
     """For each student, the attempt whose score counts: {user_id: (attempt_id, score)}."""
     by_student: dict[int, list[tuple[int, float]]] = defaultdict(list)
-    for attempt_id, user_id, score in db.session.execute(
-            db.select(Attempt.id, Attempt.user_id, Attempt.score)
-            .where(Attempt.assignment_id == assignment.id, Attempt.state == "finished")
-            .order_by(Attempt.finished_at, Attempt.id)):
+    for attempt_id, user_id, score, _ in finished:
         if user_id in student_ids and score is not None:
             by_student[user_id].append((attempt_id, score))
     chosen = {}
     for user_id, attempts in by_student.items():
-        target = policy.counted_score([s for _, s in attempts], assignment.grading)
-        chosen[user_id] = next(a for a in attempts if a[1] == target) if assignment.grading != "latest" \
-            else attempts[-1]
+        target = policy.counted_score([s for _, s in attempts], grading)
+        chosen[user_id] = attempts[-1] if grading == "latest" else next(a for a in attempts if a[1] == target)
     return chosen
 
 
@@ -156,37 +155,23 @@ def snapshots_for(attempt_ids) -> dict[tuple[str, str], Question]:
     return {(q.id, h): q for h, q in versions(hashes).items()}
 
 
-def _chosen_ids(question: Question, response) -> tuple[str, ...]:
-    if response is None or question.type not in ("single", "multi"):
+CHOICE_TYPES = ("single", "multi")
+
+
+def _chosen_ids(question: Question, raw: str | None) -> tuple[str, ...]:
+    """Option ids picked, decoding the stored JSON only for choice questions."""
+    if raw is None or question.type not in CHOICE_TYPES:
+        return ()
+    response = json.loads(raw)
+    if response is None:
         return ()
     return (response,) if question.type == "single" else tuple(response)
 
 
-def assignment_analysis(assignment: Assignment, classroom: Classroom) -> Analysis:
-    """Facility, discrimination and option shares over each student's counted attempt."""
-    student_ids = {s.id for s in students_of(classroom)}
-    counted = counted_attempts(assignment, student_ids)
-    attempt_to_student = {attempt_id: uid for uid, (attempt_id, _) in counted.items()}
-    questions: dict[str, Question] = {}
-    rows: list[ResponseRow] = []
-    if attempt_to_student:
-        attempt_ids = list(attempt_to_student)
-        versions = snapshots_for(attempt_ids)
-        for attempt_id, qid, version, response, score in db.session.execute(
-                db.select(AttemptItem.attempt_id, AttemptItem.question_id, AttemptItem.content_hash,
-                          AttemptItem.response, AttemptItem.score)
-                .where(AttemptItem.attempt_id.in_(attempt_ids))):
-            question = versions[(qid, version)]
-            questions.setdefault(qid, question)
-            rows.append(ResponseRow(attempt_to_student[attempt_id], qid, score or 0.0,
-                                    _chosen_ids(question, response)))
-    totals = {uid: score for uid, (_, score) in counted.items()}
-    finished_days = db.session.execute(
-        db.select(Attempt.user_id, Attempt.finished_at)
-        .where(Attempt.assignment_id == assignment.id, Attempt.state == "finished")
-        .order_by(Attempt.finished_at)).all()
+def _completion(finished, student_ids: set[int]) -> list[tuple[str, float]]:
+    """Cumulative share of the class with a finished attempt, by day."""
     first_done: dict[int, datetime] = {}
-    for uid, at in finished_days:
+    for _, uid, _, at in finished:
         if uid in student_ids:
             first_done.setdefault(uid, at)
     per_day: dict[str, int] = defaultdict(int)
@@ -196,6 +181,34 @@ def assignment_analysis(assignment: Assignment, classroom: Classroom) -> Analysi
     for day in sorted(per_day):
         running += per_day[day]
         completion.append((day, 100 * running / max(1, len(student_ids))))
+    return completion
+
+
+def assignment_analysis(assignment: Assignment, classroom: Classroom) -> Analysis:
+    """Facility, discrimination and option shares over each student's counted attempt (four queries)."""
+    student_ids = {s.id for s in students_of(classroom)}
+    connection = db.session.connection()
+    finished = connection.execute(
+        db.select(Attempt.id, Attempt.user_id, Attempt.score, Attempt.finished_at)
+        .where(Attempt.assignment_id == assignment.id, Attempt.state == "finished")
+        .order_by(Attempt.finished_at, Attempt.id)).all()
+    counted = _counted(finished, student_ids, assignment.grading)
+    attempt_to_student = {attempt_id: uid for uid, (attempt_id, _) in counted.items()}
+    questions: dict[str, Question] = {}
+    rows: list[ResponseRow] = []
+    if attempt_to_student:
+        attempt_ids = list(attempt_to_student)
+        versions = snapshots_for(attempt_ids)
+        for attempt_id, qid, version, raw, score in connection.execute(
+                db.select(AttemptItem.attempt_id, AttemptItem.question_id, AttemptItem.content_hash,
+                          cast(AttemptItem.response, Text), AttemptItem.score)
+                .where(AttemptItem.attempt_id.in_(attempt_ids))).all():
+            question = versions[(qid, version)]
+            questions.setdefault(qid, question)
+            rows.append(ResponseRow(attempt_to_student[attempt_id], qid, score or 0.0,
+                                    _chosen_ids(question, raw)))
+    totals = {uid: score for uid, (_, score) in counted.items()}
+    completion = _completion(finished, student_ids)
     scores = list(totals.values())
     return Analysis(items=item_analysis(rows, totals, questions), students=len(student_ids),
                     histogram=score_histogram(scores), completion_by_day=completion,
