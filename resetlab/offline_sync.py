@@ -56,11 +56,6 @@ class SyncReport:
         return {"accepted": self.accepted, "duplicates": self.duplicates, "rejected": self.rejected}
 
 
-def question_index(catalog: Catalog) -> dict[str, Question]:
-    """Every question of the course by id."""
-    return {q.id: q for bank in catalog.banks.values() for q in bank.questions}
-
-
 def _shape_ok(question: Question, raw: Any) -> bool:
     """Whether the JSON has the canonical shape for this question type (see answers.to_json)."""
     t = question.type
@@ -191,7 +186,7 @@ def save(user_id: int, items: list[Checked]) -> tuple[list[str], list[str]]:
 def sync(catalog: Catalog, raw_items: list[Any], learner: Callable[[], User], now: datetime) -> SyncReport:
     """Check every item, then record the new ones for `learner()` (only called when there are some)."""
     report = SyncReport()
-    questions = question_index(catalog)
+    questions = catalog.questions
     dicts = [i for i in raw_items if isinstance(i, dict)]
     old_versions = _stored_versions(dicts, questions)
     seen: set[str] = set()

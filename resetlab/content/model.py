@@ -230,6 +230,11 @@ class Catalog:
         """The quiz bank with this slug, or None."""
         return self.banks.get(slug)
 
+    @cached_property
+    def questions(self) -> MappingProxyType[str, Question]:
+        """Every question of the course by id (ids are unique across the course)."""
+        return MappingProxyType({q.id: q for bank in self.banks.values() for q in bank.questions})
+
     def bank_for_lesson(self, slug: str) -> Bank | None:
         """The bank paired with a lesson, if it has one."""
         return next((b for b in self.banks.values() if b.lesson == slug), None)
