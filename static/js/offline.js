@@ -87,7 +87,8 @@
     return sync();
   }
 
-  window.ResetLabOffline = {enqueue: enqueue, sync: sync, pending: function () { return readQueue().length; }};
+  window.ResetLabOffline = {enqueue: enqueue, sync: sync, pending: function () { return readQueue().length; },
+    last: function () { return last; }};
 
   // Logging out on a shared phone: forget the pages kept for this account.
   var logout = document.querySelector('form[action$="/auth/logout"]');

@@ -272,7 +272,7 @@
 
   function showStatus(event) {
     var pending = event && event.detail ? event.detail.pending : offline.pending();
-    var last = event && event.detail ? event.detail.last : null;
+    var last = event && event.detail ? event.detail.last : offline.last();
     var text = pending ? pending + (pending === 1 ? " answer is" : " answers are") + " waiting on this device to sync." :
       "All your practice answers are saved.";
     if (last && last.rejected.length) {
