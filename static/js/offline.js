@@ -90,8 +90,12 @@
   window.ResetLabOffline = {enqueue: enqueue, sync: sync, pending: function () { return readQueue().length; },
     last: function () { return last; }};
 
-  // Logging out on a shared phone: forget the pages kept for this account.
+  // Logging out on a shared phone: forget the pages kept for this account, and any practice answers
+  // still queued (they would otherwise sync to whoever uses the phone next).
   var logout = document.querySelector('form[action$="/auth/logout"]');
+  if (logout) {
+    logout.addEventListener("submit", function () { writeQueue([]); });
+  }
   if (logout && window.caches) {
     logout.addEventListener("submit", function () {
       caches.delete("resetlab-pages");

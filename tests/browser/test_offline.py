@@ -143,3 +143,17 @@ def test_practice_and_offline_pages_pass_axe(live_server, phone, scheme):
     screens["offline page"] = axe.run(page, options=options)
     for name, results in screens.items():
         assert results.violations_count == 0, f"{name}:\n{results.generate_report()}"
+
+
+def test_logging_out_forgets_queued_practice_answers(live_server, phone):
+    _, base = live_server
+    page = phone
+    page.goto(base + "/auth/signup")
+    page.get_by_label("Your name").fill("Shared Phone")
+    page.get_by_label("Email").fill("shared@example.org")
+    page.get_by_label("Password", exact=True).fill("a long enough secret")
+    page.get_by_role("button", name="Create account").click()
+    page.evaluate(f"localStorage.setItem('{QUEUE}', JSON.stringify([{{id: 'left-behind'}}]))")
+    page.get_by_role("button", name="Log out").click()
+    page.get_by_text("You are logged out").wait_for()
+    assert page.evaluate(f"JSON.parse(localStorage.getItem('{QUEUE}') || '[]').length") == 0
