@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import chain
 from operator import attrgetter
+from typing import NamedTuple
 
 from resetlab.content.model import Question
 
@@ -21,9 +22,11 @@ _SCORE = attrgetter("score")
 _CHOSEN = attrgetter("chosen")
 
 
-@dataclass(frozen=True)
-class ResponseRow:
-    """One student's graded answer to one question; `chosen` holds option ids for single/multi."""
+class ResponseRow(NamedTuple):
+    """One student's graded answer to one question; `chosen` holds option ids for single/multi.
+
+    A NamedTuple: the item analysis of a large class builds tens of thousands of these.
+    """
 
     student_id: int
     question_id: str

@@ -6,6 +6,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Text, bindparam, cast, text
 
@@ -19,9 +20,8 @@ from .models import Assignment, Attempt, AttemptItem, Classroom, Enrollment, Use
 from .services import versions
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """One student on one assignment."""
+class Cell(NamedTuple):
+    """One student on one assignment (a NamedTuple: a 1,000-student grid has 20,000 of them)."""
 
     status: str = policy.NOT_STARTED
     score: float | None = None
