@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from .accounts import (
     EmailTaken,
@@ -92,6 +93,9 @@ def safe_next(target: str | None) -> str:
 def _start_session(user: User) -> None:
     session.clear()  # a fresh session on login: nothing from before survives
     login_user(user)
+    # Put the new CSRF secret in this response's cookie: otherwise the redirected page and the
+    # service worker's parallel requests could each mint one, and the last cookie would win.
+    generate_csrf()
 
 
 def _email_key() -> str:
