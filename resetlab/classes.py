@@ -199,6 +199,12 @@ def accommodation(classroom_id: int, user_id: int) -> Accommodation | None:
         Accommodation.classroom_id == classroom_id, Accommodation.user_id == user_id))
 
 
+def accommodations(classroom: Classroom) -> dict[int, Accommodation]:
+    """Every accommodation in a class, by student id (one query)."""
+    return {a.user_id: a for a in db.session.scalars(
+        db.select(Accommodation).where(Accommodation.classroom_id == classroom.id))}
+
+
 def set_accommodation(classroom: Classroom, user_id: int, multiplier: float, extra_attempts: int) -> None:
     """Give a student extra time and/or extra attempts in this class."""
     begin_write()

@@ -89,8 +89,7 @@ def roster(classroom_id: int):
     """Students, accommodations and class settings."""
     classroom = _mine(classroom_id)
     students = classes.roster(classroom)
-    extras = {s.id: classes.accommodation(classroom.id, s.id) for s in students} if len(students) <= 300 \
-        else {}
+    extras = classes.accommodations(classroom)
     return render_template("teach/roster.html", classroom=classroom, students=students, extras=extras,
                            rename=ClassForm(name=classroom.name), accommodation=AccommodationForm(),
                            link=join_url(classroom))
