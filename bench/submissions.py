@@ -9,9 +9,8 @@ from urllib.parse import urlencode
 from flask import Flask
 
 from resetlab import services
-from resetlab.answers import form_values
+from resetlab.core.questions import form_values, key_answer
 from resetlab.extensions import db
-from resetlab.grading import key_answer
 from resetlab.models import Attempt, Enrollment, User
 
 from .pages import TOKEN, logged_in

@@ -10,8 +10,8 @@ from datetime import datetime
 from flask import abort
 from sqlalchemy.exc import IntegrityError
 
-from . import policy
-from .content.model import Bank
+from .core import rules as policy
+from .core.content.model import Bank
 from .database import begin_write
 from .extensions import db
 from .models import Accommodation, Assignment, Attempt, Classroom, Enrollment, User, utcnow

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from . import classes, policy
+from . import classes
+from .core import rules as policy
 from .forms import ActionForm
 from .models import utcnow
 

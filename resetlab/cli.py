@@ -11,7 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from .accounts import EmailTaken, create_user, password_problem, purge_guests
-from .content import Rules, check_course
+from .core.content import Rules, check_course
 
 content_cli = AppGroup("content", help="Check and inspect course content.")
 users_cli = AppGroup("users", help="Manage accounts.")

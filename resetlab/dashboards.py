@@ -10,11 +10,10 @@ from typing import NamedTuple
 
 from sqlalchemy import Text, bindparam, cast, text
 
-from . import policy
-from .analytics import ItemStats, ResponseRow, item_analysis, score_histogram
-from .answers import describe, from_json
 from .classes import assignments_of
-from .content.model import Question
+from .core import rules as policy
+from .core.item_analysis import ItemStats, ResponseRow, item_analysis, score_histogram
+from .core.questions import Question, describe, from_json
 from .extensions import db
 from .models import Assignment, Attempt, AttemptItem, Classroom, Enrollment, User
 from .services import versions
@@ -159,17 +158,11 @@ def snapshots_for(attempt_ids) -> dict[tuple[str, str], Question]:
     return {(q.id, h): q for h, q in versions(hashes).items()}
 
 
-CHOICE_TYPES = ("single", "multi")
-
-
 def _chosen_ids(question: Question, raw: str | None) -> tuple[str, ...]:
-    """Option ids picked, decoding the stored JSON only for choice questions."""
-    if raw is None or question.type not in CHOICE_TYPES:
+    """Option ids picked, decoding the stored JSON only for questions whose options are analysed."""
+    if raw is None or not question.kind.reports_options:
         return ()
-    response = json.loads(raw)
-    if response is None:
-        return ()
-    return (response,) if question.type == "single" else tuple(response)
+    return question.kind.picked(question, json.loads(raw))
 
 
 def _completion(finished, student_ids: set[int]) -> list[tuple[str, float]]:

@@ -21,13 +21,13 @@ from typing import Any
 from sqlalchemy import func, insert, text
 
 from .accounts import hasher
-from .answers import to_json
 from .classes import new_join_code
-from .content.model import Bank, Catalog, Question
+from .core.content.model import Bank, Catalog
+from .core.grading import grade
+from .core.questions import Question, key_answer, present, to_json
+from .core.selection import draw_questions
 from .database import begin_write
-from .drawing import draw_questions, present
 from .extensions import db
-from .grading import grade, key_answer
 from .models import (
     Assignment,
     Attempt,
@@ -53,7 +53,6 @@ GRADINGS = ("highest", "latest", "highest", "first")
 ATTEMPTS_ALLOWED = (None, 3, 2, None, 1)
 TIME_LIMITS = (None, None, 20, None, 30)
 REVEALS = ("immediately", "after_due", "immediately")
-WRONG_TEXT = ("peregruzka", "perestroika", "détente")
 BATCH = 50_000
 # Foreign keys are checked row by row on SQLite: insert parents first.
 ORDER = (User, Classroom, Enrollment, Assignment, QuestionVersion, LessonRead, Attempt, AttemptItem)
@@ -146,43 +145,8 @@ def schedule(count: int, now: datetime) -> list[tuple[datetime, datetime]]:
 
 
 def wrong_answer(q: Question, rng: random.Random, popular: dict[str, str]) -> Any:
-    """A wrong answer a real student might give (canonical form, as `resetlab.answers` parses)."""
-    t = q.type
-    if t == "single":
-        wrong = [c.id for c in q.options if c.id != q.correct[0]]
-        return popular[q.id] if rng.random() < 0.7 else rng.choice(wrong)
-    if t == "multi":
-        right = list(q.correct)
-        chosen = set(right) - {rng.choice(right)}
-        wrong = [c.id for c in q.options if c.id not in q.correct]
-        if wrong:
-            chosen.add(rng.choice(wrong))
-        return frozenset(chosen) or None
-    if t == "truefalse":
-        return not q.truth
-    if t == "text":
-        key = q.accepted[0]
-        if rng.random() < 0.5 and len(key) > 4:
-            cut = rng.randrange(1, len(key) - 1)
-            return key[:cut] + key[cut + 1:]  # a typo
-        return rng.choice(WRONG_TEXT)
-    if t == "numeric":
-        return float(q.number + rng.choice((-3, -2, -1, 1, 2, 3)))
-    if t == "order":
-        order = [c.id for c in q.items]
-        i = rng.randrange(len(order) - 1)
-        order[i], order[i + 1] = order[i + 1], order[i]
-        return tuple(order)
-    chosen = dict(q.pairs)
-    lefts = list(chosen)
-    if len(lefts) >= 2:
-        a, b = rng.sample(lefts, 2)
-        chosen[a], chosen[b] = chosen[b], chosen[a]
-    else:
-        others = [c.id for c in q.rights if c.id != chosen[lefts[0]]]
-        if others:
-            chosen[lefts[0]] = rng.choice(others)
-    return chosen
+    """A wrong answer a real student might give (canonical form, as the question type parses it)."""
+    return q.kind.wrong_answer(q, rng, popular.get(q.id))
 
 
 class _Builder:
@@ -196,8 +160,8 @@ class _Builder:
         self.attempts = self.finished = self.items = 0
         questions = {q.id: q for b in catalog.banks.values() for q in b.questions}
         self.hashes = {qid: q.content_hash for qid, q in questions.items()}
-        self.popular = {qid: rng.choice([c.id for c in q.options if c.id != q.correct[0]])
-                        for qid, q in questions.items() if q.type == "single"}
+        self.popular = {qid: pick for qid, q in questions.items()
+                        if (pick := q.kind.popular_wrong(q, rng)) is not None}
         known = set(db.session.scalars(db.select(QuestionVersion.content_hash)
                                        .where(QuestionVersion.content_hash.in_(set(self.hashes.values())))))
         for qid, version in self.hashes.items():

@@ -14,7 +14,7 @@ from flask_login import current_user
 from . import database  # noqa: F401  (installs the SQLite connection events)
 from .cli import content_paths, register_cli
 from .config import ROOT, load_config
-from .content import ContentError, load_catalog
+from .core.content import ContentError, load_catalog
 from .errors import register_errors
 from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -109,7 +109,7 @@ def register_security(app: Flask) -> None:
 
 def register_templates(app: Flask) -> None:
     """Template helpers."""
-    from .mastery import Level
+    from .core.mastery import Level
     from .templating import register_filters
 
     app.jinja_env.globals["Level"] = Level

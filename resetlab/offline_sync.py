@@ -6,7 +6,6 @@ makes an answer count exactly once however often the device resends it.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -16,11 +15,11 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from . import review
-from .answers import AnswerProblem, TamperedAnswer, form_values, from_json, parse_answer
-from .content.model import Catalog, Question
+from .core.content.model import Catalog
+from .core.grading import grade
+from .core.questions import AnswerProblem, Question, TamperedAnswer, form_values, from_json, parse_answer
 from .database import begin_write
 from .extensions import db
-from .grading import grade
 from .models import QuestionVersion, ReviewLog, User
 
 MAX_ITEMS = 200
@@ -56,34 +55,31 @@ class SyncReport:
         return {"accepted": self.accepted, "duplicates": self.duplicates, "rejected": self.rejected}
 
 
-def _shape_ok(question: Question, raw: Any) -> bool:
-    """Whether the JSON has the canonical shape for this question type (see answers.to_json)."""
-    t = question.type
-    if t in ("single", "text"):
-        return isinstance(raw, str)
-    if t == "truefalse":
-        return isinstance(raw, bool)
-    if t == "numeric":
-        return isinstance(raw, int | float) and not isinstance(raw, bool) and math.isfinite(float(raw))
-    if t == "multi":
-        return isinstance(raw, list) and all(isinstance(v, str) for v in raw)
-    if t == "order":
-        return isinstance(raw, list) and all(isinstance(v, str) for v in raw) \
-            and sorted(raw) == sorted(c.id for c in question.items)
-    return isinstance(raw, dict) and all(isinstance(v, str) for v in raw.values()) \
-        and set(raw) <= {c.id for c in question.lefts}
+MAX_FIELDS = 20
+MAX_VALUES = 20
 
 
-def parse_device_answer(question: Question, raw: Any) -> Any:
-    """The canonical answer from the device's JSON, through the same checks as a submitted form."""
-    try:
-        shaped = _shape_ok(question, raw)
-    except OverflowError:
-        shaped = False
-    if not shaped:
+def device_form(question: Question, item: Mapping[str, Any]) -> Mapping[str, list[str]]:
+    """The answer as form fields: `form` (what the practice page's controls hold, field -> values)
+    or, from devices that queued answers before forms were sent, the canonical JSON `answer`."""
+    form = item.get("form")
+    if form is not None:
+        if not isinstance(form, dict) or len(form) > MAX_FIELDS or not all(
+                isinstance(k, str) and isinstance(v, list) and len(v) <= MAX_VALUES
+                and all(isinstance(x, str) for x in v) for k, v in form.items()):
+            raise Rejected("form must map each field name to a list of values")
+        return form
+    raw = item.get("answer")
+    if raw is None or not question.kind.json_fits(question, raw):
         raise Rejected(f"the answer does not fit a {question.type} question")
+    return form_values(question, 0, from_json(question, raw))
+
+
+def parse_device_answer(question: Question, item: Mapping[str, Any]) -> Any:
+    """The canonical answer from the device, through the same checks as a submitted quiz form."""
+    form = device_form(question, item)
     try:
-        parsed = parse_answer(question, 0, form_values(question, 0, from_json(question, raw)))
+        parsed = parse_answer(question, 0, form)
     except TamperedAnswer as err:
         raise Rejected(f"the answer names something this question never offered ({err})") from None
     except AnswerProblem as err:
@@ -120,7 +116,7 @@ def check_item(questions: Mapping[str, Question], old_versions: set[tuple[str, s
     sure = raw.get("sure", True)
     if not isinstance(sure, bool):
         raise Rejected("sure must be true or false")
-    answer = parse_device_answer(question, raw.get("answer"))
+    answer = parse_device_answer(question, raw)
     when = parse_when(raw.get("answered_at"), now)
     return Checked(raw["id"], question, grade(question, answer).score, sure, when)
 

@@ -1,18 +1,14 @@
-"""Practice packs: a bank's questions, with their keys, for self-study on the learner's device."""
+"""Practice packs: a bank's questions, with what the device needs to give feedback offline."""
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
-from flask import url_for
+from flask import render_template, url_for
 
-from .answers import to_json
-from .content.model import Bank, Catalog, Choice, Question
-from .grading import key_answer
-
-
-def _choices(choices: tuple[Choice, ...]) -> list[dict[str, str]]:
-    return [{"id": c.id, "text": c.text} for c in choices]
+from .core.content.model import Bank, Catalog
+from .core.questions import Question, describe_key, in_order, present
 
 
 def _section(catalog: Catalog, question: Question) -> dict[str, str]:
@@ -24,23 +20,16 @@ def _section(catalog: Catalog, question: Question) -> dict[str, str]:
     return {"url": url_for("study.lesson", slug=lesson.slug) + f"#{question.section}", "title": heading}
 
 
-def question_pack(catalog: Catalog, question: Question) -> dict[str, Any]:
-    """One question as the device needs it to show, grade and explain it."""
-    packed: dict[str, Any] = {
+def question_pack(catalog: Catalog, question: Question, rng: random.Random) -> dict[str, Any]:
+    """One question as the device shows it (the quiz page's own controls), checks it and explains it."""
+    controls = render_template("_macros/practice_inputs.html", q=question,
+                               choices=in_order(question, present(question, rng)))
+    return {
         "id": question.id, "type": question.type, "content_hash": question.content_hash,
         "prompt_html": question.prompt_html, "explanation_html": question.explanation_html,
-        "section": _section(catalog, question),
-        "options": _choices(question.options), "items": _choices(question.items),
-        "lefts": _choices(question.lefts), "rights": _choices(question.rights),
-        "unit": question.unit,
+        "section": _section(catalog, question), "inputs_html": controls,
+        "check": question.kind.offline_check(question), "key_text": describe_key(question),
     }
-    if question.type == "text":
-        packed["accepted"] = list(question.accepted)
-    elif question.type == "numeric":
-        packed["key"], packed["tolerance"] = question.number, question.tolerance
-    else:
-        packed["key"] = to_json(question, key_answer(question))
-    return packed
 
 
 def bank_pack(catalog: Catalog, bank: Bank) -> dict[str, Any]:
@@ -51,10 +40,11 @@ def bank_pack(catalog: Catalog, bank: Bank) -> dict[str, Any]:
     regrades every synced answer against its own copy of the question.
     """
     lesson = catalog.lesson(bank.lesson) if bank.lesson else None
+    rng = random.Random()
     return {
         "slug": bank.slug, "title": bank.title,
         "lesson": {"url": url_for("study.lesson", slug=lesson.slug), "title": lesson.title}
         if lesson else None,
         "quiz_url": url_for("study.quiz", slug=bank.slug),
-        "questions": [question_pack(catalog, q) for q in bank.questions],
+        "questions": [question_pack(catalog, q, rng) for q in bank.questions],
     }

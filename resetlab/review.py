@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, update
 
-from . import scheduling
-from .content.model import Question
+from .core import schedule as scheduling
+from .core.questions import Question
 from .database import begin_write
 from .extensions import db
 from .models import Attempt, ReviewCard, ReviewLog, User, utcnow

@@ -8,14 +8,22 @@ from flask import Blueprint, abort, flash, render_template, request, session
 from flask_login import current_user
 
 from . import review, services
-from .answers import AnswerProblem, TamperedAnswer, describe, describe_key, form_values, parse_answer
 from .auth import current_learner
+from .core.grading import grade
+from .core.questions import (
+    AnswerProblem,
+    TamperedAnswer,
+    describe,
+    describe_key,
+    form_values,
+    in_order,
+    parse_answer,
+    present,
+)
+from .core.schedule import SESSION_SIZE
 from .database import begin_write
-from .drawing import present
 from .extensions import db
-from .grading import grade
 from .models import utcnow
-from .scheduling import SESSION_SIZE
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -26,9 +34,7 @@ def _question(card):
 
 
 def _choices(question):
-    order = present(question, random.Random())
-    pool = {c.id: c for c in (*question.options, *question.items, *question.rights)}
-    return [pool[i] for i in order]
+    return in_order(question, present(question, random.Random()))
 
 
 @bp.get("")

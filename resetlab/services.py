@@ -13,17 +13,18 @@ from flask import abort, current_app
 from sqlalchemy import Select, update
 from sqlalchemy.exc import IntegrityError
 
-from . import answers as answer_forms
 from . import review
-from .content.model import Bank, Catalog, Question
+from .core import questions as answer_forms
+from .core.content.model import Bank, Catalog
+from .core.grading import grade
+from .core.mastery import AttemptOutcome, Level, mastery
+from .core.questions import Question, present
+from .core.rules import is_late, too_late
+from .core.schedule import ReviewAnswer, review_outcomes
+from .core.selection import draw_questions
 from .database import begin_write
-from .drawing import draw_questions, present
 from .extensions import db
-from .grading import grade
-from .mastery import AttemptOutcome, Level, mastery
 from .models import Attempt, AttemptItem, LessonRead, QuestionVersion, ReviewLog, User, utcnow
-from .policy import is_late, too_late
-from .scheduling import ReviewAnswer, review_outcomes
 
 
 def get_catalog() -> Catalog:

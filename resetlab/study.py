@@ -6,12 +6,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from . import classes, review, services
-from .answers import TamperedAnswer, describe, describe_key, from_json
 from .auth import current_learner
+from .core.questions import TamperedAnswer, describe, describe_key, from_json, in_order
+from .core.rules import may_reveal
 from .extensions import db
 from .forms import ActionForm
 from .models import Assignment, utcnow
-from .policy import may_reveal
 
 bp = Blueprint("study", __name__)
 
@@ -79,12 +79,6 @@ def start(slug: str):
     return redirect(url_for("study.attempt", attempt_id=attempt.id))
 
 
-def _choices(question, order):
-    """The question's choices in the order this attempt shows them."""
-    pool = {c.id: c for c in (*question.options, *question.items, *question.rights)}
-    return [pool[i] for i in order if i in pool]
-
-
 def _assignment(attempt):
     return db.session.get(Assignment, attempt.assignment_id) if attempt.assignment_id else None
 
@@ -95,7 +89,7 @@ def _render_attempt(attempt, problems=None, refill=None, status=200):
     rows = []
     for item, question in services.served(attempt):
         answer = from_json(question, item.response)
-        rows.append({"item": item, "q": question, "choices": _choices(question, item.presentation),
+        rows.append({"item": item, "q": question, "choices": in_order(question, item.presentation),
                      "answer": describe(question, answer), "key": describe_key(question)})
     template = "study/result.html" if attempt.finished else "study/attempt.html"
     catalog = services.get_catalog()

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
-from resetlab.charts import bar_chart, line_chart
+from resetlab.core.charts import bar_chart, line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 NASTY = "<script>"

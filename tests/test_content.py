@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from resetlab.content import ContentError, Rules, check_course, load_catalog
-from resetlab.content.model import Question
+from resetlab.core.content import ContentError, Rules, check_course, load_catalog
+from resetlab.core.questions import Question
 
 from .conftest import CONTENT
 
@@ -83,15 +83,15 @@ def test_questions_parse_every_type(course):
     by_id = {q.id: q for q in catalog.bank("alpha").questions}
     assert set(by_id) == {"alpha-single", "alpha-multi", "alpha-tf", "alpha-text", "alpha-year",
                           "alpha-order", "alpha-match"}
-    assert by_id["alpha-single"].correct == (by_id["alpha-single"].options[0].id,)
-    assert len(by_id["alpha-multi"].correct) == 2
-    assert by_id["alpha-tf"].truth is True
-    assert by_id["alpha-text"].accepted == ("perezagruzka", "перезагрузка")
-    assert by_id["alpha-year"].number == 2010.0
-    assert [c.text for c in by_id["alpha-order"].items][0] == "Meeting in Ljubljana"
+    assert by_id["alpha-single"].body.correct == (by_id["alpha-single"].body.options[0].id,)
+    assert len(by_id["alpha-multi"].body.correct) == 2
+    assert by_id["alpha-tf"].body.truth is True
+    assert by_id["alpha-text"].body.accepted == ("perezagruzka", "перезагрузка")
+    assert by_id["alpha-year"].body.number == 2010.0
+    assert [c.text for c in by_id["alpha-order"].body.items][0] == "Meeting in Ljubljana"
     assert by_id["alpha-order"].lesson == "beta" and by_id["alpha-order"].section == "meeting"
     match = by_id["alpha-match"]
-    assert len(match.rights) == 4 and len(match.pairs) == 3
+    assert len(match.body.rights) == 4 and len(match.body.pairs) == 3
     assert "<em>peregruzka</em>" in by_id["alpha-single"].explanation_html
 
 
@@ -105,12 +105,12 @@ def test_snapshot_round_trips(course):
 
 def test_option_ids_do_not_depend_on_position(course):
     catalog = load_catalog(course / "lessons", course / "quizzes", RULES, course)
-    before = {c.text: c.id for c in catalog.bank("alpha").questions[0].options}
+    before = {c.text: c.id for c in catalog.bank("alpha").questions[0].body.options}
     edit(course / "quizzes" / "alpha.toml",
          'options = ["peregruzka", "perezagruzka", "perestroika", "glasnost"]\nanswer = 0',
          'options = ["glasnost", "perestroika", "perezagruzka", "peregruzka"]\nanswer = 3')
     catalog = load_catalog(course / "lessons", course / "quizzes", RULES, course)
-    after = {c.text: c.id for c in catalog.bank("alpha").questions[0].options}
+    after = {c.text: c.id for c in catalog.bank("alpha").questions[0].body.options}
     assert before == after
 
 

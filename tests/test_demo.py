@@ -6,9 +6,9 @@ import math
 import re
 from collections import defaultdict
 
-from resetlab.answers import from_json
+from resetlab.core.grading import grade
+from resetlab.core.questions import from_json
 from resetlab.extensions import db
-from resetlab.grading import grade
 from resetlab.models import (
     Assignment,
     Attempt,

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from resetlab.content.model import Bank, Question
-from resetlab.drawing import draw_questions, present
+from resetlab.core.content.model import Bank
+from resetlab.core.questions import Question, present
+from resetlab.core.selection import draw_questions
 
 from .test_grading import catalog, choices, fixture_question, make_question, questions
 
@@ -134,8 +135,9 @@ def test_draw_leaves_the_bank_untouched() -> None:
 
 
 def shown_ids(q: Question) -> list[str]:
-    return [c.id for c in {"single": q.options, "multi": q.options, "order": q.items,
-                           "match": q.rights}.get(q.type, ())]
+    return {"single": lambda: [c.id for c in q.body.options], "multi": lambda: [c.id for c in q.body.options],
+            "order": lambda: [c.id for c in q.body.items], "match": lambda: [c.id for c in q.body.rights]
+            }.get(q.type, list)()
 
 
 @given(questions(), st.integers())
@@ -152,8 +154,8 @@ def test_present_is_empty_without_choices(qtype: str) -> None:
 
 @given(questions("order"), st.integers(2, 6), st.integers())
 def test_present_never_shows_order_items_in_the_key_order(q: Question, size: int, seed: int) -> None:
-    items = (q.items + choices(q.id, ["extra one", "extra two", "extra three"]))[:size]
-    q = replace(q, items=items)
+    items = (q.body.items + choices(q.id, ["extra one", "extra two", "extra three"]))[:size]
+    q = replace(q, body=replace(q.body, items=items))
     shown = present(q, random.Random(seed))
     assert sorted(shown) == sorted(c.id for c in items)
     assert list(shown) != [c.id for c in items]

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from resetlab.exports import BOM, csv_bytes, neutralise, safe_filename
+from resetlab.core.csv import BOM, csv_bytes, neutralise, safe_filename
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 

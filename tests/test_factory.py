@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from resetlab.content import ContentError
+from resetlab.core.content import ContentError
 from resetlab.extensions import db
 from resetlab.factory import create_app
 

@@ -16,11 +16,27 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from resetlab.answers import field_name, form_values, parse_answer
-from resetlab.content import Rules, load_catalog
-from resetlab.content.model import QUESTION_TYPES, Catalog, Choice, Question, choice_id
-from resetlab.drawing import present
-from resetlab.grading import GRADERS, Result, grade, key_answer, normalise_text
+from resetlab.config import ROOT
+from resetlab.core.content import Rules, load_catalog
+from resetlab.core.content.model import Catalog
+from resetlab.core.grading import Result, grade
+from resetlab.core.questions import (
+    TYPES,
+    Choice,
+    Question,
+    choice_id,
+    field_name,
+    form_values,
+    key_answer,
+    parse_answer,
+    present,
+)
+from resetlab.core.questions.types.choice import ChoiceBody
+from resetlab.core.questions.types.match import MatchBody
+from resetlab.core.questions.types.numeric import NumericBody
+from resetlab.core.questions.types.order import OrderBody
+from resetlab.core.questions.types.text import TextBody, normalise_text
+from resetlab.core.questions.types.truefalse import TrueFalseBody
 
 CONTENT = Path(__file__).parent / "content"
 RULES = Rules(min_questions=3, min_words=10, max_words=5000)
@@ -37,10 +53,16 @@ def fixture_question(qtype: str) -> Question:
     return next(q for q in catalog().bank("alpha").questions if q.type == qtype)
 
 
+BODIES: dict[str, Any] = {"single": ChoiceBody, "multi": ChoiceBody, "truefalse": TrueFalseBody,
+                          "text": TextBody, "numeric": NumericBody, "order": OrderBody, "match": MatchBody}
+BODY_DEFAULTS = {"numeric": {"tolerance": 0.0, "unit": ""}}
+
+
 def make_question(qtype: str, qid: str = "q", **fields: Any) -> Question:
     """A question with dull common fields and the given type-specific ones."""
+    body = BODIES[qtype](**{**BODY_DEFAULTS.get(qtype, {}), **fields})
     return Question(id=qid, type=qtype, prompt="P", prompt_html="<p>P</p>", explanation_html="<p>E</p>",
-                    lesson="alpha", section="button", difficulty="easy", skill="recall", **fields)
+                    lesson="alpha", section="button", difficulty="easy", skill="recall", body=body)
 
 
 def choices(qid: str, texts: list[str], prefix: str = "") -> tuple[Choice, ...]:
@@ -66,7 +88,7 @@ def labels(low: int, high: int) -> st.SearchStrategy[list[str]]:
 @st.composite
 def questions(draw: st.DrawFn, qtype: str | None = None) -> Question:
     """A valid question of `qtype` (or of any type), shaped as the bank loader builds them."""
-    qtype = qtype or draw(st.sampled_from(QUESTION_TYPES))
+    qtype = qtype or draw(st.sampled_from(tuple(TYPES)))
     qid = draw(SLUGS)
     if qtype in ("single", "multi"):
         options = choices(qid, draw(labels(2 if qtype == "single" else 3, 6)))
@@ -105,21 +127,21 @@ def valid_answers(draw: st.DrawFn, q: Question) -> Any:
     """A canonical answer that parse_answer can produce for `q` (never None)."""
     t = q.type
     if t == "single":
-        return draw(st.sampled_from([c.id for c in q.options]))
+        return draw(st.sampled_from([c.id for c in q.body.options]))
     if t == "multi":
-        return frozenset(draw(st.sets(st.sampled_from([c.id for c in q.options]), min_size=1)))
+        return frozenset(draw(st.sets(st.sampled_from([c.id for c in q.body.options]), min_size=1)))
     if t == "truefalse":
         return draw(st.booleans())
     if t == "text":
-        text = draw(st.one_of(st.sampled_from(q.accepted), st.text(min_size=1, max_size=200)))
+        text = draw(st.one_of(st.sampled_from(q.body.accepted), st.text(min_size=1, max_size=200)))
         stripped = text.strip()
         return stripped if stripped else "x"
     if t == "numeric":
         return float(draw(NUMBER_TEXT))
     if t == "order":
-        return tuple(draw(st.permutations([c.id for c in q.items])))
-    lefts = draw(st.lists(st.sampled_from([c.id for c in q.lefts]), min_size=1, unique=True))
-    return {left: draw(st.sampled_from([c.id for c in q.rights])) for left in lefts}
+        return tuple(draw(st.permutations([c.id for c in q.body.items])))
+    lefts = draw(st.lists(st.sampled_from([c.id for c in q.body.lefts]), min_size=1, unique=True))
+    return {left: draw(st.sampled_from([c.id for c in q.body.rights])) for left in lefts}
 
 
 @st.composite
@@ -128,7 +150,7 @@ def any_answers(draw: st.DrawFn, q: Question) -> Any:
     t = q.type
     junk: st.SearchStrategy[Any]
     if t in ("single", "multi"):
-        ids = st.sampled_from([c.id for c in q.options]) | st.text(max_size=10)
+        ids = st.sampled_from([c.id for c in q.body.options]) | st.text(max_size=10)
         junk = st.frozensets(ids) if t == "multi" else ids
     elif t == "truefalse":
         junk = st.booleans()
@@ -137,11 +159,11 @@ def any_answers(draw: st.DrawFn, q: Question) -> Any:
     elif t == "numeric":
         junk = st.floats()
     elif t == "order":
-        junk = st.lists(st.sampled_from([c.id for c in q.items]) | st.text(max_size=5),
+        junk = st.lists(st.sampled_from([c.id for c in q.body.items]) | st.text(max_size=5),
                         max_size=8).map(tuple)
     else:
-        junk = st.dictionaries(st.sampled_from([c.id for c in q.lefts]) | st.text(max_size=5),
-                               st.sampled_from([c.id for c in q.rights]) | st.text(max_size=5))
+        junk = st.dictionaries(st.sampled_from([c.id for c in q.body.lefts]) | st.text(max_size=5),
+                               st.sampled_from([c.id for c in q.body.rights]) | st.text(max_size=5))
     return draw(st.one_of(st.none(), valid_answers(q), junk))
 
 
@@ -156,9 +178,9 @@ def question_and_answer(draw: st.DrawFn, anything: bool = False) -> tuple[Questi
 
 def test_single_scores_one_only_for_the_key() -> None:
     q = fixture_question("single")
-    assert q.correct == (q.options[0].id,)  # answer = 0: "peregruzka"
-    assert grade(q, q.options[0].id) == Result(1.0)
-    for wrong in q.options[1:]:
+    assert q.body.correct == (q.body.options[0].id,)  # answer = 0: "peregruzka"
+    assert grade(q, q.body.options[0].id) == Result(1.0)
+    for wrong in q.body.options[1:]:
         assert grade(q, wrong.id).score == 0.0
 
 
@@ -167,8 +189,8 @@ def test_single_scores_one_only_for_the_key() -> None:
 
 def test_multi_partial_credit_is_right_minus_wrong_over_number_right() -> None:
     q = fixture_question("multi")
-    latin, overload, cyrillic, moscow = (c.id for c in q.options)
-    assert set(q.correct) == {latin, overload}
+    latin, overload, cyrillic, moscow = (c.id for c in q.body.options)
+    assert set(q.body.correct) == {latin, overload}
     assert grade(q, frozenset({latin, overload})).score == 1.0
     assert grade(q, frozenset({latin})).score == 0.5
     assert grade(q, frozenset({overload})).score == 0.5
@@ -196,10 +218,10 @@ def test_multi_with_three_right_options() -> None:
 
 def test_truefalse() -> None:
     q = fixture_question("truefalse")
-    assert q.truth is True
+    assert q.body.truth is True
     assert grade(q, True).score == 1.0
     assert grade(q, False).score == 0.0
-    no = replace(q, truth=False)
+    no = replace(q, body=replace(q.body, truth=False))
     assert grade(no, False).score == 1.0
     assert grade(no, True).score == 0.0
 
@@ -221,7 +243,7 @@ def test_text_accepts_every_spelling_ignoring_case_accents_spacing_and_punctuati
 ])
 def test_text_rejects_other_words(reply: str) -> None:
     q = fixture_question("text")
-    assert q.accepted == ("perezagruzka", "перезагрузка")
+    assert q.body.accepted == ("perezagruzka", "перезагрузка")
     assert grade(q, reply).score == 0.0
 
 
@@ -263,7 +285,7 @@ def test_normalise_text_is_idempotent_and_ignores_case(text: str) -> None:
 
 def test_numeric_exact() -> None:
     q = fixture_question("numeric")
-    assert (q.number, q.tolerance) == (2010.0, 0.0)
+    assert (q.body.number, q.body.tolerance) == (2010.0, 0.0)
     assert grade(q, 2010.0).score == 1.0
     assert grade(q, 2010.0 + 1e-12).score == 1.0  # float noise is not a wrong answer
     assert grade(q, 2009.0).score == 0.0
@@ -296,7 +318,7 @@ def test_numeric_non_finite_scores_zero(bad: float) -> None:
 
 def test_order_is_share_of_items_in_their_correct_position() -> None:
     q = fixture_question("order")
-    a, b, c = (i.id for i in q.items)  # Ljubljana, Geneva, treaty: listed in the right order
+    a, b, c = (i.id for i in q.body.items)  # Ljubljana, Geneva, treaty: listed in the right order
     assert grade(q, (a, b, c)).score == 1.0
     assert grade(q, (a, c, b)).score == pytest.approx(1 / 3)
     assert grade(q, (c, b, a)).score == pytest.approx(1 / 3)
@@ -320,9 +342,9 @@ def test_order_with_four_items() -> None:
 
 def test_match_is_share_of_pairs_right() -> None:
     q = fixture_question("match")
-    (l1, r1), (l2, r2), (l3, r3) = q.pairs
-    openness = q.rights[3].id  # the distractor
-    assert q.rights[3].text == "openness"
+    (l1, r1), (l2, r2), (l3, r3) = q.body.pairs
+    openness = q.body.rights[3].id  # the distractor
+    assert q.body.rights[3].text == "openness"
     assert grade(q, {l1: r1, l2: r2, l3: r3}).score == 1.0
     assert grade(q, {l1: r1, l2: r2, l3: openness}).score == pytest.approx(2 / 3)
     assert grade(q, {l1: r1, l2: r3, l3: r2}).score == pytest.approx(1 / 3)
@@ -335,18 +357,21 @@ def test_match_is_share_of_pairs_right() -> None:
 # --- every type ------------------------------------------------------------------------------
 
 
-def test_registry_covers_every_type() -> None:
-    assert set(GRADERS) == set(QUESTION_TYPES)
+def test_registry_finds_every_type_with_its_template() -> None:
+    assert list(TYPES) == ["single", "multi", "truefalse", "text", "numeric", "order", "match"]
+    for name, kind in TYPES.items():
+        assert kind.name == name
+        assert (ROOT / "templates" / kind.template).is_file()
 
 
-@pytest.mark.parametrize("qtype", QUESTION_TYPES)
+@pytest.mark.parametrize("qtype", tuple(TYPES))
 def test_no_answer_scores_zero(qtype: str) -> None:
     result = grade(fixture_question(qtype), None)
     assert result == Result(0.0)
     assert not result.correct and not result.partial
 
 
-@pytest.mark.parametrize("qtype", QUESTION_TYPES)
+@pytest.mark.parametrize("qtype", tuple(TYPES))
 def test_fixture_key_scores_one(qtype: str) -> None:
     result = grade(fixture_question(qtype), key_answer(fixture_question(qtype)))
     assert result.score == 1.0
@@ -360,15 +385,15 @@ def test_result_flags() -> None:
 
 
 def test_key_answer_shapes() -> None:
-    assert key_answer(fixture_question("single")) == fixture_question("single").options[0].id
+    assert key_answer(fixture_question("single")) == fixture_question("single").body.options[0].id
     multi = fixture_question("multi")
-    assert key_answer(multi) == frozenset(c.id for c in multi.options[:2])
+    assert key_answer(multi) == frozenset(c.id for c in multi.body.options[:2])
     assert key_answer(fixture_question("truefalse")) is True
     assert key_answer(fixture_question("text")) == "perezagruzka"
     assert key_answer(fixture_question("numeric")) == 2010.0
-    assert key_answer(fixture_question("order")) == tuple(c.id for c in fixture_question("order").items)
+    assert key_answer(fixture_question("order")) == tuple(c.id for c in fixture_question("order").body.items)
     match = fixture_question("match")
-    assert key_answer(match) == dict(match.pairs)
+    assert key_answer(match) == dict(match.body.pairs)
 
 
 @given(questions())
@@ -414,12 +439,12 @@ def reordered(draw: st.DrawFn) -> tuple[Question, Question, Any]:
     q = draw(questions(draw(st.sampled_from(["single", "multi", "match"]))))
     answer = draw(any_answers(q))
     if q.type == "match":
-        other = replace(q, lefts=tuple(draw(st.permutations(q.lefts))),
-                        rights=tuple(draw(st.permutations(q.rights))),
-                        pairs=tuple(draw(st.permutations(q.pairs))))
+        other = replace(q, body=replace(q.body, lefts=tuple(draw(st.permutations(q.body.lefts))),
+                                        rights=tuple(draw(st.permutations(q.body.rights))),
+                                        pairs=tuple(draw(st.permutations(q.body.pairs)))))
     else:
-        other = replace(q, options=tuple(draw(st.permutations(q.options))),
-                        correct=tuple(draw(st.permutations(q.correct))))
+        other = replace(q, body=replace(q.body, options=tuple(draw(st.permutations(q.body.options))),
+                                        correct=tuple(draw(st.permutations(q.body.correct)))))
     return q, other, answer
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from resetlab.mastery import FAMILIAR_AT, AttemptOutcome, Level, earned, mastery
+from resetlab.core.mastery import FAMILIAR_AT, AttemptOutcome, Level, earned, mastery
 
 A = frozenset({"q1", "q2", "q3"})
 B = frozenset({"q1", "q2", "q4"})

@@ -10,9 +10,8 @@ from datetime import timedelta
 import pytest
 
 from resetlab import services
-from resetlab.answers import to_json
+from resetlab.core.questions import form_values, from_json, key_answer, to_json
 from resetlab.extensions import db
-from resetlab.grading import key_answer
 from resetlab.models import QuestionVersion, ReviewCard, ReviewLog, User, utcnow
 
 SYNC = "/api/practice/sync"
@@ -43,14 +42,14 @@ def item(app, qid: str, answer=None, right: bool = True, **fields) -> dict:
 
 
 WRONG = {
-    "alpha-single": lambda q: q.options[1].id,
-    "alpha-multi": lambda q: [q.options[2].id],
+    "alpha-single": lambda q: q.body.options[1].id,
+    "alpha-multi": lambda q: [q.body.options[2].id],
     "alpha-tf": lambda q: False,
     "alpha-text": lambda q: "perestroika",
     "alpha-year": lambda q: 1999,
-    "alpha-order": lambda q: [c.id for c in reversed(q.items)],
-    "alpha-match": lambda q: {left.id: q.rights[0].id for left in q.lefts},
-    "beta-city": lambda q: q.options[1].id,
+    "alpha-order": lambda q: [c.id for c in reversed(q.body.items)],
+    "alpha-match": lambda q: {left.id: q.body.rights[0].id for left in q.body.lefts},
+    "beta-city": lambda q: q.body.options[1].id,
 }
 
 
@@ -132,16 +131,24 @@ def test_practice_pack_has_every_question_with_its_key(app, client):
     assert set(by_id) == {"alpha-single", "alpha-multi", "alpha-tf", "alpha-text", "alpha-year",
                           "alpha-order", "alpha-match"}
     single = question(app, "alpha-single")
-    assert by_id["alpha-single"]["key"] == single.correct[0]
+    assert by_id["alpha-single"]["check"] == {"rule": "choice", "field": "a0",
+                                              "key": [single.body.correct[0]]}
+    assert by_id["alpha-single"]["key_text"] == "peregruzka"
+    for option in single.body.options:  # the quiz page's own controls, for position 0
+        assert f'name="a0" value="{option.id}"' in by_id["alpha-single"]["inputs_html"]
     assert by_id["alpha-single"]["content_hash"] == single.content_hash
     assert by_id["alpha-single"]["prompt_html"] == single.prompt_html
     assert "<em>peregruzka</em>" in by_id["alpha-single"]["explanation_html"]
     assert by_id["alpha-single"]["section"] == {"url": "/lessons/alpha#button", "title": "The button"}
-    assert by_id["alpha-tf"]["key"] is True
-    assert by_id["alpha-text"]["accepted"] == ["perezagruzka", "перезагрузка"]
-    assert by_id["alpha-year"]["key"] == 2010 and by_id["alpha-year"]["tolerance"] == 0
-    assert sorted(by_id["alpha-multi"]["key"]) == by_id["alpha-multi"]["key"]
-    assert len(by_id["alpha-match"]["rights"]) == 4  # three pairs and a distractor
+    assert by_id["alpha-tf"]["check"]["key"] == ["true"]
+    assert by_id["alpha-text"]["check"]["accepted"] == ["perezagruzka", "перезагрузка"]
+    assert by_id["alpha-year"]["check"] == {"rule": "number", "field": "a0", "key": 2010, "tolerance": 0}
+    multi = by_id["alpha-multi"]["check"]
+    assert multi["rule"] == "choice" and len(multi["key"]) == 2
+    match = question(app, "alpha-match")
+    assert by_id["alpha-match"]["check"] == {"rule": "fields",
+                                             "key": {f"a0-{left}": right for left, right in match.body.pairs}}
+    assert by_id["alpha-match"]["inputs_html"].count("<option value=\"c") == 3 * 4  # a distractor too
     assert by_id["alpha-order"]["section"]["url"] == "/lessons/beta#meeting"
 
 
@@ -191,12 +198,12 @@ def test_sync_rejects_bad_items_and_stores_nothing_for_them(app, student):
     good = item(app, "alpha-tf")
     bad = {
         "tampered option": item(app, "alpha-single", answer="c00000000"),
-        "tampered match": item(app, "alpha-match", answer={"cnotaleft": match.rights[0].id}),
+        "tampered match": item(app, "alpha-match", answer={"cnotaleft": match.body.rights[0].id}),
         "tampered order": item(app, "alpha-order", answer=["c1", "c2", "c3"]),
         "unknown question": item(app, "alpha-single", question_id="no-such-question"),
         "wrong hash": item(app, "alpha-single", content_hash="0" * 16),
         "hash not text": item(app, "alpha-single", content_hash=["0"]),
-        "wrong shape": item(app, "alpha-multi", answer=single.options[0].id),
+        "wrong shape": item(app, "alpha-multi", answer=single.body.options[0].id),
         "blank": item(app, "alpha-text", answer=""),
         "bad time": item(app, "alpha-single", answered_at="yesterday"),
         "bad sure": item(app, "alpha-single", sure="yes"),
@@ -306,3 +313,24 @@ def test_the_body_size_is_limited(app, student):
     huge = [item(app, "alpha-text", answer="x" * 5000) for _ in range(60)]
     assert send(student, huge).status_code == 413
     assert logs(app) == []
+
+
+@pytest.mark.parametrize("qid", sorted(WRONG))
+def test_sync_takes_the_practice_page_form_fields_like_a_quiz_form(app, student, qid):
+    """The device sends the controls' values (field -> values); the server parses them as a quiz form."""
+    q = question(app, qid)
+    right = item(app, qid, form=form_values(q, 0, key_answer(q)))
+    wrong = item(app, qid, form=form_values(q, 0, from_json(q, WRONG[qid](q))))
+    for body in (right, wrong):
+        del body["answer"]
+    junk = {"a0": ["cnotanoption"], **{f"a0-{c.id}": ["99"] for c in q.kind.choices(q)}}
+    tampered = item(app, qid, form=junk)
+    del tampered["answer"]
+    malformed = {**item(app, qid), "form": "a0=x"}
+    report = send(student, [right, wrong, tampered, malformed]).get_json()
+    free_text = q.type == "text"  # any words are an answer to a text question, just a wrong one
+    assert report["accepted"] == [right["id"], wrong["id"]] + ([tampered["id"]] if free_text else [])
+    refused = ([] if free_text else [tampered["id"]]) + [malformed["id"]]
+    assert [r["id"] for r in report["rejected"]] == refused
+    scores = [log.score for log in logs(app)]
+    assert scores[0] == 1.0 and all(score < 1.0 for score in scores[1:])

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from resetlab import policy
+from resetlab.core import rules as policy
 
 NOW = datetime(2026, 5, 1, 12, 0)
 

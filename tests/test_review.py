@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from resetlab import services
-from resetlab.answers import form_values
+from resetlab.core.questions import form_values, key_answer
 from resetlab.extensions import db
-from resetlab.grading import key_answer
 from resetlab.models import Attempt, LessonRead, ReviewCard, ReviewLog, User, utcnow
 
 from .conftest import PASSWORD, csrf_token, login, logout, post, signup
@@ -152,9 +151,9 @@ def test_review_rejects_tampered_answers_and_other_peoples_cards(app, student):
         bad = {"csrf_token": csrf_token(student, "/review"), "version": "1"}
         expected = 400
         if question.type == "order":
-            bad[f"a0-{question.items[0].id}"] = "9"
+            bad[f"a0-{question.body.items[0].id}"] = "9"
         elif question.type == "match":
-            bad[f"a0-{question.lefts[0].id}"] = "c00000000"
+            bad[f"a0-{question.body.lefts[0].id}"] = "c00000000"
         elif question.type == "text":
             bad["a0"], expected = "x" * 500, 422
         elif question.type == "numeric":

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from resetlab.mastery import Level, mastery
-from resetlab.scheduling import (
+from resetlab.core.mastery import Level, mastery
+from resetlab.core.schedule import (
     ReviewAnswer,
     needs_card,
     rating_for,

@@ -6,9 +6,9 @@ import re
 import shutil
 
 from resetlab import services
+from resetlab.core.questions import key_answer
 from resetlab.extensions import db
 from resetlab.factory import create_app
-from resetlab.grading import key_answer
 from resetlab.models import Attempt, AttemptItem, LessonRead
 
 from . import conftest
@@ -29,7 +29,7 @@ def served(app, attempt_id):
 
 def key_form(app, attempt_id, wrong: set[str] = frozenset()) -> dict:
     """Form data answering every question with its key (or blank for ids in `wrong`)."""
-    from resetlab.answers import form_values
+    from resetlab.core.questions import form_values
 
     data: dict = {}
     for position, q, _ in served(app, attempt_id):
@@ -139,7 +139,7 @@ def test_fixable_mistake_keeps_every_answer(app, student):
     items = {q.id: (p, q) for p, q, _ in served(app, attempt_id)}
     data = key_form(app, attempt_id)
     order_pos, order_q = items["alpha-order"]
-    for item in order_q.items:
+    for item in order_q.body.items:
         data[f"a{order_pos}-{item.id}"] = "1"  # every event in position 1
     year_pos, _ = items["alpha-year"]
     data[f"a{year_pos}"] = "the year two thousand"
@@ -220,7 +220,7 @@ def test_snapshot_stores_hash_and_presentation(app, student):
             q = stored[item.content_hash]
             assert item.content_hash == q.content_hash and q.id == item.question_id
             if q.type in ("single", "multi"):
-                assert sorted(item.presentation) == sorted(c.id for c in q.options)
+                assert sorted(item.presentation) == sorted(c.id for c in q.body.options)
 
 
 def test_progress_page_and_history(app, student):

@@ -11,9 +11,8 @@ import pytest
 from sqlalchemy import event
 
 from resetlab import services
-from resetlab.answers import form_values
+from resetlab.core.questions import form_values, key_answer
 from resetlab.extensions import db
-from resetlab.grading import key_answer
 from resetlab.models import Assignment, Attempt, Classroom, Enrollment, User, utcnow
 
 from .conftest import csrf_token, post, signup

@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from .. import classes, dashboards, review
 from ..auth import instructor_required
-from ..charts import bar_chart, line_chart
-from ..exports import csv_bytes, safe_filename
+from ..core.charts import bar_chart, line_chart
+from ..core.csv import csv_bytes, safe_filename
 from ..forms import ActionForm
 from ..models import utcnow
 from ..services import attempts_of, get_catalog, progress_for

@@ -34,131 +34,82 @@
     else for (var i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
     return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
   }
-  // Same folding as resetlab.grading.normalise_text: case, accents, punctuation and spacing.
+  // Same folding as normalise_text in resetlab/core/questions/types/text.py.
   function normalise(text) {
     return text.normalize("NFKD").toLowerCase().normalize("NFKD").replace(/\p{Mn}/gu, "")
       .replace(/[\p{P}\p{S}\p{Z}\s]/gu, " ").trim().split(/\s+/).filter(Boolean).join(" ");
   }
-  function texts(q) {
-    var all = {};
-    [q.options, q.items, q.lefts, q.rights].forEach(function (list) {
-      list.forEach(function (c) { all[c.id] = c.text; });
+
+  // The form's fields as the server reads a quiz form: name -> list of values (blank ones left out).
+  function formValues(form) {
+    var values = {};
+    form.querySelectorAll("input, select").forEach(function (field) {
+      if (!field.name || field.name === "unsure") return;
+      if ((field.type === "radio" || field.type === "checkbox") && !field.checked) return;
+      var value = field.value.trim();
+      if (!value) return;
+      (values[field.name] = values[field.name] || []).push(value);
     });
-    return all;
+    return values;
   }
+  function first(values, name) { return (values[name] || [""])[0]; }
 
-  function choice(type, name, value, label) {
-    var wrap = el("label", {"class": "choice"});
-    wrap.appendChild(el("input", {type: type, name: name, value: value}));
-    wrap.appendChild(document.createTextNode(" "));
-    wrap.appendChild(el("span", {}, label));
-    return wrap;
-  }
-  function pick(id, label, values) {
-    var wrap = el("div", {"class": "pick"});
-    wrap.appendChild(el("label", {"for": id}, label));
-    var select = el("select", {id: id, name: id});
-    values.forEach(function (v) { select.appendChild(el("option", {value: v[0]}, v[1])); });
-    wrap.appendChild(select);
-    return wrap;
-  }
-  // The answer controls, with the same markup as templates/_macros/question.html.
-  function inputs(q, box) {
-    if (q.type === "single" || q.type === "multi") {
-      if (q.type === "multi") box.appendChild(el("p", {"class": "hint"}, "Choose every answer that is right. Wrong ticks cancel right ones."));
-      shuffle(q.options).forEach(function (c) {
-        box.appendChild(choice(q.type === "single" ? "radio" : "checkbox", "answer", c.id, c.text));
-      });
-    } else if (q.type === "truefalse") {
-      box.appendChild(choice("radio", "answer", "true", "True"));
-      box.appendChild(choice("radio", "answer", "false", "False"));
-    } else if (q.type === "text" || q.type === "numeric") {
-      box.appendChild(el("label", {"for": "pa"}, "Your answer" + (q.type === "numeric" && q.unit ? " (" + q.unit + ")" : "")));
-      var input = el("input", {type: "text", id: "pa", name: "answer", autocomplete: "off",
-        maxlength: q.type === "text" ? "200" : "20"});
-      if (q.type === "numeric") input.setAttribute("inputmode", "numeric");
-      else { input.setAttribute("autocapitalize", "none"); input.setAttribute("spellcheck", "false"); }
-      box.appendChild(input);
-    } else if (q.type === "order") {
-      box.appendChild(el("p", {"class": "hint"}, "Give each item a position: 1 is the earliest."));
-      var positions = [["", "Position…"]].concat(q.items.map(function (_, i) { return [String(i + 1), String(i + 1)]; }));
-      shuffle(q.items).forEach(function (c) { box.appendChild(pick("pa-" + c.id, c.text, positions)); });
-    } else if (q.type === "match") {
-      box.appendChild(el("p", {"class": "hint"}, "Match each item on the left with one choice."));
-      var rights = [["", "Choose…"]].concat(shuffle(q.rights).map(function (c) { return [c.id, c.text]; }));
-      q.lefts.forEach(function (c) { box.appendChild(pick("pa-" + c.id, c.text, rights)); });
+  // Instant feedback from the pack's check, in one of four generic rules that the question types on
+  // the server describe (resetlab/core/questions, offline_check). The server regrades on sync.
+  var RULES = {
+    choice: {
+      missing: function (c, v) { return v[c.field] ? "" : "Choose an answer."; },
+      score: function (c, v) {
+        var chosen = v[c.field] || [];
+        var hits = chosen.filter(function (id) { return c.key.indexOf(id) !== -1; }).length;
+        return Math.max(0, (hits - (chosen.length - hits)) / c.key.length);
+      }
+    },
+    text: {
+      missing: function (c, v) { return first(v, c.field) ? "" : "Type an answer."; },
+      score: function (c, v) {
+        var reply = normalise(first(v, c.field));
+        return reply && c.accepted.some(function (a) { return normalise(a) === reply; }) ? 1 : 0;
+      }
+    },
+    number: {
+      missing: function (c, v) {
+        var raw = first(v, c.field).replace(/[ ,]/g, "");
+        return raw && isFinite(Number(raw)) ? "" : "Enter a number, for example 2009.";
+      },
+      score: function (c, v) {
+        return Math.abs(Number(first(v, c.field).replace(/[ ,]/g, "")) - c.key) <= c.tolerance + 1e-9 ? 1 : 0;
+      }
+    },
+    fields: {
+      missing: function (c, v) {
+        return Object.keys(c.key).every(function (name) { return first(v, name); }) ? "" : "Answer every part.";
+      },
+      score: function (c, v) {
+        var names = Object.keys(c.key);
+        return names.filter(function (name) { return first(v, name) === c.key[name]; }).length / names.length;
+      }
     }
-  }
+  };
 
-  // The canonical answer (as resetlab.answers.to_json stores it), or {problem: "..."}.
-  function readAnswer(q, form) {
-    var checked = Array.prototype.filter.call(form.querySelectorAll("input[name=answer]"), function (i) { return i.checked; })
-      .map(function (i) { return i.value; });
-    var value = form.querySelector("input[name=answer][type=text]");
-    if (q.type === "single") return checked.length ? {answer: checked[0]} : {problem: "Choose an answer."};
-    if (q.type === "multi") return checked.length ? {answer: checked.sort()} : {problem: "Choose at least one answer."};
-    if (q.type === "truefalse") return checked.length ? {answer: checked[0] === "true"} : {problem: "Choose True or False."};
-    if (q.type === "text") {
-      var text = value.value.trim();
-      return text ? {answer: text} : {problem: "Type an answer."};
-    }
-    if (q.type === "numeric") {
-      var raw = value.value.replace(/[ ,]/g, "");
-      var number = Number(raw);
-      return raw && isFinite(number) ? {answer: number} : {problem: "Enter a number, for example 2009."};
-    }
-    if (q.type === "order") {
-      var placed = q.items.map(function (c) { return [c.id, form.querySelector("#pa-" + c.id).value]; });
-      if (placed.some(function (p) { return !p[1]; })) return {problem: "Give every item a position."};
-      var used = {};
-      placed.forEach(function (p) { used[p[1]] = true; });
-      if (Object.keys(used).length !== placed.length) return {problem: "Use each position once: two items share a position."};
-      placed.sort(function (a, b) { return Number(a[1]) - Number(b[1]); });
-      return {answer: placed.map(function (p) { return p[0]; })};
-    }
-    var chosen = {};
-    var missing = false;
-    q.lefts.forEach(function (c) {
-      var v = form.querySelector("#pa-" + c.id).value;
-      if (v) chosen[c.id] = v; else missing = true;
+  // The learner's answer in words, read off the controls they used.
+  function describe(form) {
+    var parts = [];
+    form.querySelectorAll("input:checked, select").forEach(function (field) {
+      if (field.name === "unsure") return;
+      if (field.tagName === "SELECT") {
+        if (!field.value) return;
+        var label = form.querySelector("label[for='" + field.id + "']");
+        parts.push((label ? label.textContent + " → " : "") + field.options[field.selectedIndex].text);
+      } else {
+        var text = field.closest("label");
+        parts.push(text ? text.textContent.trim() : field.value);
+      }
     });
-    return missing ? {problem: "Match every item on the left."} : {answer: chosen};
-  }
-
-  // Same rules as resetlab/grading.py; the server's grade is the one that is recorded.
-  function score(q, answer) {
-    if (q.type === "single") return answer === q.key ? 1 : 0;
-    if (q.type === "truefalse") return answer === q.key ? 1 : 0;
-    if (q.type === "text") {
-      var reply = normalise(answer);
-      return reply && q.accepted.some(function (a) { return normalise(a) === reply; }) ? 1 : 0;
-    }
-    if (q.type === "numeric") return Math.abs(answer - q.key) <= q.tolerance + 1e-9 ? 1 : 0;
-    if (q.type === "multi") {
-      var hits = answer.filter(function (id) { return q.key.indexOf(id) !== -1; }).length;
-      return Math.max(0, (hits - (answer.length - hits)) / q.key.length);
-    }
-    if (q.type === "order") {
-      return answer.filter(function (id, i) { return q.key[i] === id; }).length / q.key.length;
-    }
-    var lefts = Object.keys(q.key);
-    return lefts.filter(function (left) { return answer[left] === q.key[left]; }).length / lefts.length;
-  }
-
-  function describe(q, answer) {
-    var t = texts(q);
-    if (q.type === "single") return t[answer];
-    if (q.type === "multi") return answer.map(function (id) { return t[id]; }).join("; ");
-    if (q.type === "truefalse") return answer ? "True" : "False";
-    if (q.type === "numeric") return String(answer) + (q.unit && q.unit !== "year" ? " (" + q.unit + ")" : "");
-    if (q.type === "order") return answer.map(function (id) { return t[id]; }).join(" → ");
-    if (q.type === "match") return q.lefts.map(function (c) { return c.text + " → " + (t[answer[c.id]] || "—"); }).join("; ");
-    return answer;
-  }
-  function describeKey(q) {
-    if (q.type === "text") return q.accepted.join(" or ");
-    if (q.type === "numeric") return String(q.key) + (q.tolerance ? " (±" + q.tolerance + ")" : "");
-    return describe(q, q.key);
+    form.querySelectorAll("input[type=text]").forEach(function (field) {
+      if (field.value.trim()) parts.push(field.value.trim());
+    });
+    return parts.join("; ");
   }
 
   function progress(box) {
@@ -188,7 +139,9 @@
     set.appendChild(prompt);
     var error = el("p", {"class": "error", id: "pq-error", role: "alert"});
     set.appendChild(error);
-    inputs(q, set);
+    var controls = el("div", {"class": "controls"});
+    controls.innerHTML = q.inputs_html;  // the quiz page's own controls, rendered by the server
+    set.appendChild(controls);
     var unsure = el("label", {"class": "unsure"});
     unsure.appendChild(el("input", {type: "checkbox", name: "unsure", value: "1"}));
     unsure.appendChild(document.createTextNode(" I'm not sure: add it to my review"));
@@ -199,17 +152,19 @@
     form.appendChild(bar);
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      var read = readAnswer(q, form);
-      if (read.problem) {
-        error.textContent = read.problem;
+      var rule = RULES[q.check.rule];
+      var values = formValues(form);
+      var problem = rule ? rule.missing(q.check, values) : "";
+      if (problem) {
+        error.textContent = problem;
         set.classList.add("has-error");
         set.setAttribute("aria-describedby", "pq-prompt pq-error");
         return;
       }
       var sure = !form.querySelector("input[name=unsure]").checked;
-      offline.enqueue({id: newId(), question_id: q.id, content_hash: q.content_hash, answer: read.answer,
+      offline.enqueue({id: newId(), question_id: q.id, content_hash: q.content_hash, form: values,
         sure: sure, answered_at: new Date().toISOString()});
-      showFeedback(q, read.answer, score(q, read.answer));
+      showFeedback(q, describe(form), rule ? rule.score(q.check, values) : null);
     });
     app.appendChild(form);
     if (moveFocus) focus(legend);
@@ -220,8 +175,8 @@
     app.textContent = "";
     progress(app);
     var list = el("div", {"class": "review"});
-    var card = el("article", {"class": "card " + (s >= 1 ? "right" : (s > 0 ? "partial" : "wrong"))});
-    var verdict = el("p", {"class": "verdict"},
+    var card = el("article", {"class": "card " + (s === null ? "" : s >= 1 ? "right" : (s > 0 ? "partial" : "wrong"))});
+    var verdict = el("p", {"class": "verdict"}, s === null ? "Saved: compare your answer with the model below" :
       s >= 1 ? "✓ Right" : (s > 0 ? "◐ Partly right (" + Math.round(s * 100) + "%)" : "✗ Not right"));
     card.appendChild(verdict);
     var prompt = el("div", {"class": "prompt"});
@@ -229,10 +184,10 @@
     card.appendChild(prompt);
     var answers = el("dl", {"class": "answers"});
     answers.appendChild(el("dt", {}, "Your answer"));
-    answers.appendChild(el("dd", {}, describe(q, answer)));
-    if (s < 1) {
+    answers.appendChild(el("dd", {}, answer));
+    if (s === null || s < 1) {
       answers.appendChild(el("dt", {}, "Right answer"));
-      answers.appendChild(el("dd", {}, describeKey(q)));
+      answers.appendChild(el("dd", {}, q.key_text));
     }
     card.appendChild(answers);
     var explanation = el("div", {"class": "explanation"});

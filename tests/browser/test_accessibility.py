@@ -18,7 +18,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from resetlab import classes, services
 from resetlab.config import ROOT
-from resetlab.drawing import draw_questions
+from resetlab.core.selection import draw_questions
 from resetlab.extensions import db
 from resetlab.models import Assignment, Classroom, ReviewCard, User, utcnow
 
@@ -93,7 +93,7 @@ def complete_answers(attempt, variant: int) -> dict[str, list[str]]:
             for i, choice in enumerate(order):
                 form[f"{name}-{choice}"] = [str(i + 1)]
         elif q.type == "match":
-            for i, left in enumerate(q.lefts):
+            for i, left in enumerate(q.body.lefts):
                 form[f"{name}-{left.id}"] = [shown[(i + variant) % len(shown)]]
     return form
 

@@ -38,10 +38,10 @@ def _balance_problem(bank: Bank) -> str | None:
     singles = [q for q in bank.questions if q.type == "single"]
     if len(singles) < 4:
         return None
-    positions = Counter()
+    positions: Counter[int] = Counter()
     for q in singles:
-        ids = [c.id for c in q.options]
-        positions[ids.index(q.correct[0])] += 1
+        ids = [c.id for c in q.body.options]
+        positions[ids.index(q.body.correct[0])] += 1
     top, count = positions.most_common(1)[0]
     if count / len(singles) > 0.5 or (len(singles) >= 8 and len(positions) < 3):
         spread = ", ".join(f"{p}: {positions[p]}" for p in sorted(positions))

@@ -10,9 +10,8 @@ from itertools import chain
 from operator import attrgetter
 from typing import NamedTuple
 
-from resetlab.content.model import Question
+from .questions import Question
 
-CHOICE_TYPES = frozenset({"single", "multi"})
 GROUP_FRACTION = 0.27  # Kelley's upper/lower 27% groups
 MIN_STUDENTS_FOR_DISCRIMINATION = 6
 POPULAR_WRONG_SHARE = 0.30
@@ -94,12 +93,10 @@ def _option_shares(question: Question, picks: Iterable[tuple[str, ...]]) -> tupl
     answered = len(picks) - picks.count(())
     # frozenset: an option listed twice in one answer still counts once for that student.
     tally = Counter(chain.from_iterable(map(frozenset, picks)))
-    counts = {c.id: tally.get(c.id, 0) for c in question.options}
-    correct = set(question.correct)
     return tuple(
-        OptionShare(option_id=c.id, text=c.text, share=counts[c.id] / answered if answered else 0.0,
-                    correct=c.id in correct, count=counts[c.id])
-        for c in question.options
+        OptionShare(option_id=c.id, text=c.text, share=tally.get(c.id, 0) / answered if answered else 0.0,
+                    correct=right, count=tally.get(c.id, 0))
+        for c, right in question.kind.analysed_options(question)
     )
 
 
@@ -149,7 +146,7 @@ def item_analysis(rows: Iterable[ResponseRow], totals: Mapping[int, float],
         facility = math.fsum(values) / n  # exact sum: independent of row order
         discrimination = _discrimination(scores, ranking)
         options = (_option_shares(question, map(_CHOSEN, by_student.values()))
-                   if question.type in CHOICE_TYPES else ())
+                   if question.kind.reports_options else ())
         stats.append(ItemStats(question_id=qid, prompt=question.prompt, qtype=question.type, n=n,
                                facility=facility, discrimination=discrimination, options=options,
                                flag=_flag(options, facility, discrimination)))

@@ -8,7 +8,8 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 
-from .content.model import Bank, Question
+from .content.model import Bank
+from .questions import Question
 
 
 def draw_questions(bank: Bank, all_banks: Iterable[Bank], count: int,
@@ -33,20 +34,3 @@ def draw_questions(bank: Bank, all_banks: Iterable[Bank], count: int,
                     seen.add(q.id)
                     picked.append(q)
     return picked
-
-
-def present(question: Question, rng: random.Random) -> tuple[str, ...]:
-    """A shuffled order of the choices shown for this question (empty if it has none)."""
-    if question.type in ("single", "multi"):
-        ids = [c.id for c in question.options]
-    elif question.type == "order":
-        ids = [c.id for c in question.items]
-    elif question.type == "match":
-        ids = [c.id for c in question.rights]
-    else:
-        return ()
-    shuffled = ids[:]
-    rng.shuffle(shuffled)
-    if question.type == "order" and shuffled == ids:
-        shuffled.reverse()  # never show the events already in the right order
-    return tuple(shuffled)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any
 
-QUESTION_TYPES = ("single", "multi", "truefalse", "text", "numeric", "order", "match")
+from ..questions import Question
+
 DIFFICULTIES = ("easy", "medium", "hard")
 SKILLS = ("recall", "reasoning")
 
@@ -34,107 +32,6 @@ class ContentError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
-
-
-def choice_id(question_id: str, text: str) -> str:
-    """Derive a stable, order-free id for an option, item or match side from its text."""
-    digest = hashlib.sha1(f"{question_id}\x1f{text}".encode()).hexdigest()
-    return "c" + digest[:8]
-
-
-@dataclass(frozen=True)
-class Choice:
-    """An option (single/multi), an item (order) or one side of a pair (match)."""
-
-    id: str
-    text: str
-
-
-@dataclass(frozen=True)
-class Question:
-    """One quiz question with its answer key; `to_snapshot` freezes what a student was served."""
-
-    id: str
-    type: str
-    prompt: str
-    prompt_html: str
-    explanation_html: str
-    lesson: str
-    section: str
-    difficulty: str
-    skill: str
-    options: tuple[Choice, ...] = ()
-    correct: tuple[str, ...] = ()
-    truth: bool | None = None
-    accepted: tuple[str, ...] = ()
-    number: float | None = None
-    tolerance: float = 0.0
-    unit: str = ""
-    items: tuple[Choice, ...] = ()
-    lefts: tuple[Choice, ...] = ()
-    rights: tuple[Choice, ...] = ()
-    pairs: tuple[tuple[str, str], ...] = ()
-
-    def to_snapshot(self) -> dict[str, Any]:
-        """A JSON-able copy of everything needed to show and grade this question later."""
-        return {
-            "id": self.id,
-            "type": self.type,
-            "prompt": self.prompt,
-            "prompt_html": self.prompt_html,
-            "explanation_html": self.explanation_html,
-            "lesson": self.lesson,
-            "section": self.section,
-            "difficulty": self.difficulty,
-            "skill": self.skill,
-            "options": [[c.id, c.text] for c in self.options],
-            "correct": list(self.correct),
-            "truth": self.truth,
-            "accepted": list(self.accepted),
-            "number": self.number,
-            "tolerance": self.tolerance,
-            "unit": self.unit,
-            "items": [[c.id, c.text] for c in self.items],
-            "lefts": [[c.id, c.text] for c in self.lefts],
-            "rights": [[c.id, c.text] for c in self.rights],
-            "pairs": [list(p) for p in self.pairs],
-        }
-
-    @classmethod
-    def from_snapshot(cls, data: dict[str, Any]) -> Question:
-        """Rebuild the question exactly as it was served, whatever the bank says now."""
-
-        def choices(key: str) -> tuple[Choice, ...]:
-            return tuple(Choice(i, t) for i, t in data.get(key, []))
-
-        return cls(
-            id=data["id"],
-            type=data["type"],
-            prompt=data["prompt"],
-            prompt_html=data["prompt_html"],
-            explanation_html=data["explanation_html"],
-            lesson=data["lesson"],
-            section=data["section"],
-            difficulty=data["difficulty"],
-            skill=data["skill"],
-            options=choices("options"),
-            correct=tuple(data.get("correct", [])),
-            truth=data.get("truth"),
-            accepted=tuple(data.get("accepted", [])),
-            number=data.get("number"),
-            tolerance=data.get("tolerance", 0.0),
-            unit=data.get("unit", ""),
-            items=choices("items"),
-            lefts=choices("lefts"),
-            rights=choices("rights"),
-            pairs=tuple(tuple(p) for p in data.get("pairs", [])),
-        )
-
-    @cached_property
-    def content_hash(self) -> str:
-        """A fingerprint of the served version, so attempts record which version they saw."""
-        blob = json.dumps(self.to_snapshot(), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,67 @@
+"""The Question: what every type has in common, plus the type's own data (`body`)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .base import QuestionType
+
+# Snapshot format 1 listed every type's fields on every question; keeping their defaults keeps
+# content hashes (and so stored attempts and devices' queued answers) valid across versions.
+LEGACY_KEYS: dict[str, Any] = {
+    "options": [], "correct": [], "truth": None, "accepted": [], "number": None, "tolerance": 0.0,
+    "unit": "", "items": [], "lefts": [], "rights": [], "pairs": [],
+}
+
+
+@dataclass(frozen=True)
+class Question:
+    """One quiz question with its answer key; `to_snapshot` freezes what a student was served."""
+
+    id: str
+    type: str
+    prompt: str
+    prompt_html: str
+    explanation_html: str
+    lesson: str
+    section: str
+    difficulty: str
+    skill: str
+    body: Any
+
+    @property
+    def kind(self) -> QuestionType:
+        """The question's type, from the registry."""
+        from .registry import kind
+
+        return kind(self.type)
+
+    def to_snapshot(self) -> dict[str, Any]:
+        """A JSON-able copy of everything needed to show and grade this question later."""
+        return {
+            "id": self.id, "type": self.type, "prompt": self.prompt, "prompt_html": self.prompt_html,
+            "explanation_html": self.explanation_html, "lesson": self.lesson, "section": self.section,
+            "difficulty": self.difficulty, "skill": self.skill,
+            **LEGACY_KEYS, **self.kind.snapshot(self.body),
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> Question:
+        """Rebuild the question exactly as it was served, whatever the bank says now."""
+        from .registry import kind
+
+        return cls(id=data["id"], type=data["type"], prompt=data["prompt"],
+                   prompt_html=data["prompt_html"], explanation_html=data["explanation_html"],
+                   lesson=data["lesson"], section=data["section"], difficulty=data["difficulty"],
+                   skill=data["skill"], body=kind(data["type"]).from_snapshot(data))
+
+    @cached_property
+    def content_hash(self) -> str:
+        """A fingerprint of the served version, so attempts record which version they saw."""
+        blob = json.dumps(self.to_snapshot(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]

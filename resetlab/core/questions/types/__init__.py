@@ -1,0 +1,1 @@
+"""One module per family of question types; the registry imports every module here."""
