@@ -10,9 +10,9 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 
+from resetlab.course import get_catalog
 from resetlab.extensions import db
 from resetlab.models import Assignment, utcnow
-from resetlab.services import get_catalog
 
 from . import USER_AGENT
 

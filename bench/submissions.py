@@ -8,10 +8,11 @@ from urllib.parse import urlencode
 
 from flask import Flask
 
-from resetlab import services
 from resetlab.core.questions import form_values, key_answer
+from resetlab.course import get_catalog
 from resetlab.extensions import db
 from resetlab.models import Attempt, Enrollment, User
+from resetlab.study import services
 
 from .pages import TOKEN, logged_in
 
@@ -42,7 +43,7 @@ def prepare(app: Flask, classroom_id: int, password: str, count: int,
     with app.app_context():
         ids = list(db.session.scalars(db.select(Enrollment.user_id).where(
             Enrollment.classroom_id == classroom_id).order_by(Enrollment.user_id).limit(students)))
-        bank = services.get_catalog().bank(BANK) or next(iter(services.get_catalog().banks.values()))
+        bank = get_catalog().bank(BANK) or next(iter(get_catalog().banks.values()))
         made: list[tuple[int, int, list[tuple[str, str]]]] = []
         for i in range(count):
             user = db.session.get(User, ids[i % len(ids)])

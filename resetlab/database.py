@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 from .extensions import db
@@ -36,3 +36,13 @@ def begin_write() -> None:
     """Start a transaction that will write: on SQLite it holds the write lock from the start."""
     db.session.commit()
     db.session.connection(execution_options={"resetlab_write": True})
+
+
+def database_answers() -> bool:
+    """Whether the database answers a trivial query (for /healthz)."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        return True
+    except Exception:  # any driver error means "not reachable" here
+        db.session.rollback()
+        return False

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
-from flask_login import current_user
+from flask import Flask
 
 from . import database  # noqa: F401  (installs the SQLite connection events)
-from .cli import content_paths, register_cli
+from .cli import register_cli
 from .config import ROOT, load_config
-from .core.content import ContentError, load_catalog
-from .errors import register_errors
+from .core.content import ContentError
+from .course import check_configured_course
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .web.errors import register_errors
+from .web.filters import register_filters
+from .web.security import register_security
 
 log = logging.getLogger("resetlab")
 
@@ -31,13 +32,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_errors(app)
     register_security(app)
-    register_templates(app)
+    register_filters(app)
     register_cli(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind db, migrations, CSRF and login to this app."""
+    """Bind db, migrations, CSRF, rate limits and login to this app."""
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -48,69 +49,33 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
 
-def _cli_checks_content() -> bool:
-    """True while `flask content ...` is loading the app: it must start to report problems."""
-    return Path(sys.argv[0]).name == "flask" and "content" in sys.argv[1:]
-
-
 def register_content(app: Flask) -> None:
-    """Load and validate the course once; Markdown is rendered here, not per request."""
-    lessons, quizzes, root, rules = content_paths(app.config)
-    try:
-        catalog = load_catalog(lessons, quizzes, rules, root)
-    except ContentError as err:
-        if _cli_checks_content():
-            app.extensions["resetlab.catalog"] = None
-            return
-        message = "Reset Lab cannot start: the course content has errors.\n" + str(err)
-        print(message, file=sys.stderr)
-        raise ContentError(err.problems) from None
+    """Load and validate the course once; Markdown is rendered here, not per request.
+
+    `flask content check` reads the course without building the app, so it can report a broken one.
+    """
+    catalog, problems = check_configured_course(app.config)
+    if catalog is None:
+        errors = [p for p in problems if p.severity == "error"]
+        print("Reset Lab cannot start: the course content has errors.\n"
+              + "\n".join(str(p) for p in errors), file=sys.stderr)
+        raise ContentError(errors)
     for warning in catalog.warnings:
         log.debug("content warning: %s", warning)
     app.extensions["resetlab.catalog"] = catalog
 
 
 def register_blueprints(app: Flask) -> None:
-    """One blueprint per audience; deny by default."""
-    from . import api, auth, classwork, offline, review_views, study, teach
+    """One blueprint per audience; deny by default (see resetlab.web.access)."""
+    from . import ops
+    from .auth.views import bp as auth
+    from .classwork.views import bp as classwork
+    from .offline.views import bp as offline
+    from .review.views import bp as review
+    from .study.views import bp as study
+    from .teach.views import bp as teach
+    from .web.access import require_login
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(study.bp)
-    app.register_blueprint(classwork.bp)
-    app.register_blueprint(teach.bp)
-    app.register_blueprint(review_views.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(offline.bp)
-    app.before_request(auth.require_login)
-
-
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
-
-
-def register_security(app: Flask) -> None:
-    """Security headers on every response; private pages are never cached."""
-
-    @app.after_request
-    def _headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.endpoint != "static" and current_user and current_user.is_authenticated:
-            response.headers["Cache-Control"] = "no-store"
-        return response
-
-    if os.environ.get("RESETLAB_PROXY_FIX", "").lower() == "true":
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
-
-
-def register_templates(app: Flask) -> None:
-    """Template helpers."""
-    from .core.mastery import Level
-    from .templating import register_filters
-
-    app.jinja_env.globals["Level"] = Level
-    register_filters(app)
+    for blueprint in (auth, study, classwork, teach, review, ops.bp, offline):
+        app.register_blueprint(blueprint)
+    app.before_request(require_login)

@@ -3,15 +3,37 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .core.rules import Grading, Reveal
 from .extensions import db
 
-ROLES = ("student", "instructor")
+
+class Role(StrEnum):
+    """What a user does here."""
+
+    STUDENT = "student"
+    INSTRUCTOR = "instructor"
+
+
+class AttemptState(StrEnum):
+    """An attempt is open until it is submitted (then graded once, never again)."""
+
+    IN_PROGRESS = "in_progress"
+    FINISHED = "finished"
+
+
+class ReviewSource(StrEnum):
+    """Where an answer that fed the review schedule came from."""
+
+    QUIZ = "quiz"
+    REVIEW = "review"
+    OFFLINE = "offline"
 
 
 def utcnow() -> datetime:
@@ -26,7 +48,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20), default="student")
+    role: Mapped[str] = mapped_column(String(20), default=Role.STUDENT)
     is_guest: Mapped[bool] = mapped_column(default=False, server_default=false())
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -38,7 +60,7 @@ class User(UserMixin, db.Model):
     @property
     def is_instructor(self) -> bool:
         """Whether the user teaches."""
-        return self.role == "instructor"
+        return self.role == Role.INSTRUCTOR
 
 
 class LessonRead(db.Model):
@@ -64,7 +86,7 @@ class Attempt(db.Model):
     lesson_slug: Mapped[str | None] = mapped_column(String(100))
     assignment_id: Mapped[int | None] = mapped_column(
         ForeignKey("assignment.id", ondelete="SET NULL"), index=True)
-    state: Mapped[str] = mapped_column(String(20), default="in_progress")
+    state: Mapped[str] = mapped_column(String(20), default=AttemptState.IN_PROGRESS)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     deadline_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
@@ -78,7 +100,7 @@ class Attempt(db.Model):
     @property
     def finished(self) -> bool:
         """Submitted and graded."""
-        return self.state == "finished"
+        return self.state == AttemptState.FINISHED
 
     @property
     def percent(self) -> int | None:
@@ -145,10 +167,10 @@ class Assignment(db.Model):
     open_at: Mapped[datetime]
     due_at: Mapped[datetime]
     attempts_allowed: Mapped[int | None]
-    grading: Mapped[str] = mapped_column(String(10), default="highest")
+    grading: Mapped[str] = mapped_column(String(10), default=Grading.HIGHEST)
     draw: Mapped[int]
     time_limit_minutes: Mapped[int | None]
-    reveal: Mapped[str] = mapped_column(String(20), default="immediately")
+    reveal: Mapped[str] = mapped_column(String(20), default=Reveal.IMMEDIATELY)
     closed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

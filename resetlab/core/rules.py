@@ -8,9 +8,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
-GRADING = ("highest", "latest", "first")
-REVEAL = ("immediately", "after_due", "never")
+
+class Grading(StrEnum):
+    """Which finished attempt's score counts for the grade."""
+
+    HIGHEST = "highest"
+    LATEST = "latest"
+    FIRST = "first"
+
+
+class Reveal(StrEnum):
+    """When a student may see the answers and explanations of an assignment."""
+
+    IMMEDIATELY = "immediately"
+    AFTER_DUE = "after_due"
+    NEVER = "never"
+
 GRACE = timedelta(seconds=60)  # network delay allowed after a time limit runs out
 
 
@@ -73,18 +88,18 @@ def counted_score(scores: Sequence[float], method: str) -> float | None:
     """The score that counts, from finished attempts in the order they were made."""
     if not scores:
         return None
-    if method == "latest":
+    if method == Grading.LATEST:
         return scores[-1]
-    if method == "first":
+    if method == Grading.FIRST:
         return scores[0]
     return max(scores)
 
 
 def may_reveal(reveal: str, now: datetime, due_at: datetime) -> bool:
     """Whether answers and explanations may be shown to the student now."""
-    if reveal == "immediately":
+    if reveal == Reveal.IMMEDIATELY:
         return True
-    if reveal == "after_due":
+    if reveal == Reveal.AFTER_DUE:
         return now >= due_at
     return False
 
@@ -127,7 +142,7 @@ class Tally:
 
     def counted(self, method: str) -> float | None:
         """The score that counts under the assignment's grading method."""
-        return {"latest": self.last, "first": self.first}.get(method, self.best)
+        return {Grading.LATEST: self.last, Grading.FIRST: self.first}.get(method, self.best)
 
 
 @dataclass(frozen=True)

@@ -56,11 +56,6 @@ def review(state: dict[str, Any] | None, score: float, sure: bool, now: datetime
     return CardState(card.to_dict(), _naive(card.due))
 
 
-def is_due(due: datetime, now: datetime) -> bool:
-    """Whether a card should be shown now."""
-    return due <= now
-
-
 def streak(days: Iterable[date], today: date) -> int:
     """Consecutive days with study, ending today (or yesterday, so the streak survives until tonight)."""
     active = set(days)

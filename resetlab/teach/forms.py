@@ -15,14 +15,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.rules import GRADING
+from ..core.rules import Grading, Reveal
+from ..web.forms import strip
 
 
 class ClassForm(FlaskForm):
     """Create or rename a class."""
 
-    name = StringField("Class name", validators=[DataRequired(), Length(max=120)],
-                       filters=[lambda s: s.strip() if isinstance(s, str) else s])
+    name = StringField("Class name", validators=[DataRequired(), Length(max=120)], filters=[strip])
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -41,14 +41,15 @@ class AssignForm(FlaskForm):
     attempts_allowed = IntegerField("Attempts allowed", validators=[Optional(), NumberRange(1, 50)],
                                     description="Leave empty for unlimited.")
     grading = SelectField("Grade taken from",
-                          choices=[SelectChoice(g, f"{g.capitalize()} attempt") for g in GRADING])
+                          choices=[SelectChoice(g.value, f"{g.value.capitalize()} attempt") for g in Grading])
     draw = IntegerField("Questions per attempt", validators=[Optional(), NumberRange(1, 60)],
                         description="Leave empty to use the quiz's own number.")
     time_limit_minutes = IntegerField("Time limit (minutes)", validators=[Optional(), NumberRange(1, 600)],
                                       description="Leave empty for no time limit. Enforced on the server.")
     reveal = SelectField("Show answers and explanations", choices=[
-        SelectChoice("immediately", "Right after submitting"),
-        SelectChoice("after_due", "After the due date"), SelectChoice("never", "Never")])
+        SelectChoice(Reveal.IMMEDIATELY.value, "Right after submitting"),
+        SelectChoice(Reveal.AFTER_DUE.value, "After the due date"),
+        SelectChoice(Reveal.NEVER.value, "Never")])
 
     def validate_due_at(self, field) -> None:
         """The due date must come after the opening date."""

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-import shutil
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 from resetlab.extensions import db
 from resetlab.factory import create_app
 
-from ..conftest import database_url
+from ..helpers import database_url
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -43,11 +43,11 @@ def pytest_runtest_makereport(item, call):
     setattr(item, "rep_" + report.when, report)
 
 
-@pytest.fixture
-def live_server(tmp_path):
-    """The bundled course served by a real WSGI server in a thread; yields its base URL."""
+@contextmanager
+def serving(folder: Path):
+    """The bundled course served by a real WSGI server in a thread: (app, base URL)."""
     app = create_app({"SECRET_KEY": "browser-test-secret", "PASSWORD_HASH_MEMORY_KIB": 1024,
-                      "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+                      "SQLALCHEMY_DATABASE_URI": database_url(folder),
                       "INSTRUCTOR_SIGNUP_CODE": "teach-2026", "RATELIMIT_ENABLED": False})
     with app.app_context():
         db.drop_all()
@@ -55,12 +55,21 @@ def live_server(tmp_path):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    try:
+        yield app, f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        with app.app_context():
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """A fresh server for one test."""
+    with serving(tmp_path) as served:
+        yield served
 
 
 @pytest.fixture(scope="session")
@@ -95,10 +104,6 @@ def phone(browser, request):
 def desktop(browser, request):
     """A page on a desktop screen (1280×800)."""
     yield from _page(browser, request, DESKTOP)
-
-
-def clean_artifacts():
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
 
 
 def fill_answer(question) -> None:

@@ -2,27 +2,33 @@
 phone (390×844) and a desktop (1280×800), in light and dark mode; a quiz works with the keyboard alone;
 the text-size control is remembered and never makes the lesson scroll sideways.
 
-One walk per screen builds realistic states (a class with students and an assignment, a finished quiz,
-due review cards, forms with errors) and runs axe on every page it reaches; each page is then its own
-test, so a failure names the page and the screen and prints axe's report.
+One walk per screen size, on one server for the whole run, builds realistic states (a class with students
+and an assignment, a finished quiz, due review cards, forms with errors) and audits every page it reaches
+in light and then dark mode (`emulate_media` on the same page, axe injected once per page); each page ×
+screen × scheme is then its own test, so a failure names them and prints axe's report.
 """
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
+from axe_playwright_python.base import AxeResults
 from axe_playwright_python.sync_playwright import Axe
 
-from resetlab import classes, services
+from resetlab.classwork import services as classwork
 from resetlab.config import ROOT
 from resetlab.core.selection import draw_questions
+from resetlab.course import get_catalog
 from resetlab.extensions import db
 from resetlab.models import Assignment, Classroom, ReviewCard, User, utcnow
+from resetlab.study import services
+from resetlab.teach import services as teach
 
-from .conftest import DESKTOP, PHONE
+from .conftest import DESKTOP, PHONE, serving
 
 pytestmark = pytest.mark.browser
 
@@ -32,12 +38,11 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
                                                      "best-practice"]},
                "rules": {"duplicate-id": {"enabled": True}, "duplicate-id-active": {"enabled": True}},
                "resultTypes": ["violations"]}
-SCREENS = {
-    "phone": PHONE,
-    "desktop": DESKTOP,
-    "phone-dark": {**PHONE, "color_scheme": "dark"},
-    "desktop-dark": {**DESKTOP, "color_scheme": "dark"},
-}
+SIZES = {"phone": PHONE, "desktop": DESKTOP}
+SCREENS = {"phone": ("phone", "light"), "desktop": ("desktop", "light"),
+           "phone-dark": ("phone", "dark"), "desktop-dark": ("desktop", "dark")}
+SCHEMES = ("light", "dark")
+AXE_SOURCE = Axe().axe_script
 # Every page the walk reaches, in the order it reaches them.
 LESSONS = sorted(path.stem.split("-", 1)[1] for path in (ROOT / "lessons").glob("*.md"))
 PAGES = [
@@ -59,13 +64,26 @@ class Checked:
     report: str
 
 
-_walks: dict[str, dict[str, Checked]] = {}
+_walks: dict[str, dict[str, dict[str, Checked]]] = {}  # size -> scheme -> page -> result
+
+
+def audit(page) -> dict[str, Checked]:
+    """axe on the page as it is, in light and then dark mode (axe injected once)."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SOURCE)
+    found = {}
+    for scheme in SCHEMES:
+        page.emulate_media(color_scheme=scheme)
+        results = AxeResults(page.evaluate(f"axe.run(document, {json.dumps(AXE_OPTIONS)})"))
+        found[scheme] = Checked(page.url, results.violations_count, results.generate_report())
+    page.emulate_media(color_scheme="light")
+    return found
 
 
 def seeded_attempt(app, email: str, slug: str, wanted=("order", "match")) -> int:
     """Start a practice attempt whose draw includes every wanted question type; returns its id."""
     with app.app_context():
-        catalog = services.get_catalog()
+        catalog = get_catalog()
         bank = catalog.bank(slug)
         seed = next(s for s in range(10_000)
                     if set(wanted) <= {q.type for q in draw_questions(
@@ -110,13 +128,19 @@ def sign_up(page, base: str, name: str, email: str, code: str | None = None) -> 
     page.get_by_text("Your account is ready").wait_for()
 
 
-def walk(app, base: str, browser, options: dict, found: dict[str, Checked]) -> None:
-    """Reach every page in a realistic state and run axe on each, filling `found` as it goes."""
-    axe = Axe()
+def walk(app, base: str, browser, size: str, found: dict[str, dict[str, Checked]]) -> None:
+    """Reach every page in a realistic state and audit each, filling `found` as it goes.
+
+    Every person the walk makes carries the size in their email, so both walks share one server.
+    """
     contexts = []
+    tag = size
+
+    def email(name: str) -> str:
+        return f"{name}-{tag}@example.org"
 
     def new_page():
-        context = browser.new_context(**options)
+        context = browser.new_context(**SIZES[size], color_scheme="light")
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
@@ -125,8 +149,8 @@ def walk(app, base: str, browser, options: dict, found: dict[str, Checked]) -> N
     def check(name: str, page) -> None:
         assert name in PAGES, name
         page.wait_for_load_state("load")
-        results = axe.run(page, options=AXE_OPTIONS)
-        found[name] = Checked(page.url, results.violations_count, results.generate_report())
+        for scheme, checked in audit(page).items():
+            found[scheme][name] = checked
 
     def visit(page, name: str, path: str, status: int = 200) -> None:
         response = page.goto(base + path)
@@ -160,14 +184,14 @@ def walk(app, base: str, browser, options: dict, found: dict[str, Checked]) -> N
         teacher.get_by_role("button", name="Create account").click()
         teacher.locator(".field.has-error").first.wait_for()
         check("teach-signup-code", teacher)
-        sign_up(teacher, base, "Ines Teacher", "ines@example.org", code="teach-2026")
+        sign_up(teacher, base, "Ines Teacher", email("ines"), code="teach-2026")
         visit(teacher, "teach-home", "/teach/")
-        teacher.get_by_label("Class name").fill("History 11")
+        teacher.get_by_label("Class name").fill(f"History 11 ({tag})")
         teacher.get_by_role("button", name="Create class").click()
         teacher.locator("h1", has_text="History 11").wait_for()
         check("teach-class-empty", teacher)
         with app.app_context():
-            room = db.session.scalar(db.select(Classroom))
+            room = db.session.scalar(db.select(Classroom).where(Classroom.name == f"History 11 ({tag})"))
             room_id, code = room.id, room.join_code
         teacher.goto(f"{base}/teach/classes/{room_id}/assign")
         teacher.get_by_role("button", name="Assign").click()
@@ -181,24 +205,24 @@ def walk(app, base: str, browser, options: dict, found: dict[str, Checked]) -> N
 
         # Classmates with finished work, made directly.
         with app.app_context():
-            from resetlab.accounts import create_user
+            from resetlab.auth.services import create_user
 
             room = db.session.get(Classroom, room_id)
-            work = db.session.scalar(db.select(Assignment))
+            work = db.session.scalar(db.select(Assignment).where(Assignment.classroom_id == room_id))
             work_id = work.id
             for i, name in enumerate(["Ana Lima", "Boris Petrov", "Chen Wei", "Dmitri Sokolov"]):
-                pupil = create_user(f"pupil{i}@example.org", name, PASSWORD)
-                classes.join(pupil, room)
+                pupil = create_user(email(f"pupil{i}"), name, PASSWORD)
+                classwork.join(pupil, room)
                 if i < 3:
-                    attempt = classes.start_assignment_attempt(pupil, work, rng=random.Random(i))
+                    attempt = classwork.start_assignment_attempt(pupil, work, rng=random.Random(i))
                     services.submit_attempt(attempt, complete_answers(attempt, i), due_at=work.due_at)
-            classes.set_accommodation(room, pupil.id, 1.5, 2)
+            teach.set_accommodation(room, pupil.id, 1.5, 2)
             pupil_id = pupil.id
-            first_id = db.session.scalar(db.select(User.id).where(User.email == "pupil0@example.org"))
+            first_id = db.session.scalar(db.select(User.id).where(User.email == email("pupil0")))
 
         # A student.
         student = new_page()
-        sign_up(student, base, "Dana Student", "dana@example.org")
+        sign_up(student, base, "Dana Student", email("dana"))
         student.goto(base + "/join")
         student.get_by_label("Class code").fill("NOPE99")
         student.get_by_role("button", name="Join").click()
@@ -212,7 +236,7 @@ def walk(app, base: str, browser, options: dict, found: dict[str, Checked]) -> N
         student.get_by_role("button", name="Mark as read").click()
         student.get_by_text("You have read this lesson").wait_for()
         check("lesson-read", student)
-        seeded_attempt(app, "dana@example.org", "obama-medvedev")
+        seeded_attempt(app, email("dana"), "obama-medvedev")
         visit(student, "quiz-start-student", "/quiz/obama-medvedev")
         student.get_by_role("link", name="Resume your attempt").click()
         student.locator("fieldset.question").first.wait_for()
@@ -231,7 +255,7 @@ def walk(app, base: str, browser, options: dict, found: dict[str, Checked]) -> N
         visit(student, "progress", "/progress")
         visit(student, "attempts", "/attempts")
         with app.app_context():
-            dana = db.session.scalar(db.select(User).where(User.email == "dana@example.org"))
+            dana = db.session.scalar(db.select(User).where(User.email == email("dana")))
             cards = db.session.scalars(db.select(ReviewCard).where(ReviewCard.user_id == dana.id)).all()
             assert cards, "a quiz with wrong answers makes review cards"
             for card in cards:
@@ -256,7 +280,7 @@ def walk(app, base: str, browser, options: dict, found: dict[str, Checked]) -> N
         student.locator("h1", has_text="Result").wait_for()
         check("assignment-result", student)
         visit(student, "forbidden", "/teach/", 403)
-        student.goto(base + f"/attempts/{seeded_attempt(app, 'dana@example.org', 'bush-putin', ('single',))}")
+        student.goto(base + f"/attempts/{seeded_attempt(app, email('dana'), 'bush-putin', ('single',))}")
         student.locator("fieldset.question input[type=radio]").first.evaluate(
             "radio => { radio.value = 'not-an-option'; radio.checked = true; radio.form.requestSubmit(); }")
         student.locator("h1", has_text="could not be accepted").wait_for()
@@ -275,25 +299,49 @@ def walk(app, base: str, browser, options: dict, found: dict[str, Checked]) -> N
         visit(visitor, "offline", "/offline")
         visit(visitor, "practice", "/practice/obama-medvedev")
     except Exception as error:
-        found["stopped"] = Checked("", 0, f"{type(error).__name__}: {error}")
+        for scheme in SCHEMES:
+            found[scheme]["stopped"] = Checked("", 0, f"{type(error).__name__}: {error}")
         raise
     finally:
         for context in contexts:
             context.close()
 
 
+@pytest.fixture(scope="module")
+def walk_server(tmp_path_factory):
+    """One server for every walk of the run: each walk makes its own people and class."""
+    with serving(tmp_path_factory.mktemp("axe")) as served:
+        yield served
+
+
 @pytest.mark.parametrize("page_name", PAGES)
 @pytest.mark.parametrize("screen", list(SCREENS))
-def test_no_axe_violations(screen, page_name, browser, request):
-    if screen not in _walks:
-        app, base = request.getfixturevalue("live_server")
-        _walks[screen] = {}
-        walk(app, base, browser, SCREENS[screen], _walks[screen])
-    checked = _walks[screen].get(page_name)
-    stopped = _walks[screen].get("stopped")
+def test_no_axe_violations(screen, page_name, browser, walk_server):
+    size, scheme = SCREENS[screen]
+    if size not in _walks:
+        app, base = walk_server
+        _walks[size] = {s: {} for s in SCHEMES}
+        walk(app, base, browser, size, _walks[size])
+    checked = _walks[size][scheme].get(page_name)
+    stopped = _walks[size][scheme].get("stopped")
     why = stopped.report if stopped else "not visited"
     assert checked is not None, f"the walk on {screen} stopped before {page_name}: {why}"
     assert checked.violations == 0, f"{page_name} on {screen} ({checked.url}):\n{checked.report}"
+
+
+def test_the_audit_finds_a_planted_contrast_error(live_server, desktop):
+    """The check can fail: grey on grey text, planted into a real page, is reported in both schemes."""
+    _, base = live_server
+    desktop.goto(base + "/glossary")
+    assert all(c.violations == 0 for c in audit(desktop).values())
+    desktop.evaluate("""() => {
+      const p = document.createElement('p');
+      p.textContent = 'Hard to read';
+      p.style.color = '#999'; p.style.background = '#aaa';
+      document.querySelector('main').append(p);
+    }""")
+    found = audit(desktop)
+    assert all(c.violations >= 1 and "color-contrast" in c.report for c in found.values()), found
 
 
 FOCUSED = """() => {

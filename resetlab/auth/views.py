@@ -1,0 +1,114 @@
+"""Sign up, log in and log out (views)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+
+from ..extensions import limiter
+from ..models import Role, User
+from ..web.access import public
+from ..web.forms import ActionForm
+from .forms import LoginForm, SignupForm
+from .services import (
+    EmailTaken,
+    InvalidInstructorCode,
+    authenticate,
+    claim_guest,
+    create_user,
+    merge_guest,
+    revoke_sessions,
+    signup_role,
+)
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def safe_next(target: str | None) -> str:
+    """A same-site relative path to go to after login, else the course home."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") \
+                and not target.startswith("//") and "\\" not in target:
+            return target
+    return url_for("study.index")
+
+
+def _start_session(user: User) -> None:
+    session.clear()  # a fresh session on login: nothing from before survives
+    login_user(user)
+    # Put the new CSRF secret in this response's cookie: otherwise the redirected page and the
+    # service worker's parallel requests could each mint one, and the last cookie would win.
+    generate_csrf()
+
+
+def _email_key() -> str:
+    return "email:" + request.form.get("email", "").strip().lower()[:254]
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@public
+# Per-address limits stay high: a whole class signs up at once, often behind one school address.
+@limiter.limit("60 per minute;300 per hour", methods=["POST"])
+def signup():
+    """Create an account; an instructor code from configuration makes an instructor."""
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            role = signup_role(form.instructor_code.data, current_app.config.get("INSTRUCTOR_SIGNUP_CODE"))
+        except InvalidInstructorCode:
+            form.instructor_code.errors.append("That instructor code is not valid.")
+        else:
+            guest = current_user._get_current_object() \
+                if current_user.is_authenticated and current_user.is_guest else None
+            try:
+                if guest is not None and role == Role.STUDENT:
+                    user = claim_guest(guest, form.email.data, form.display_name.data, form.password.data)
+                else:
+                    user = create_user(form.email.data, form.display_name.data, form.password.data, role)
+            except EmailTaken:
+                form.email.errors.append("An account with this email already exists. Log in instead.")
+            else:
+                _start_session(user)
+                flash("Your progress is saved to your new account." if guest is not None
+                      else "Welcome to Reset Lab! Your account is ready.", "success")
+                return redirect(safe_next(request.args.get("next")))
+    status = 422 if request.method == "POST" else 200
+    saving = current_user.is_authenticated and current_user.is_guest
+    return render_template("auth/signup.html", form=form, saving=saving), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit("60 per minute;600 per hour", methods=["POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_email_key)
+def login():
+    """Log in with email and password."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            if current_user.is_authenticated and current_user.is_guest:
+                merge_guest(current_user._get_current_object(), user)
+            _start_session(user)
+            flash(f"Welcome back, {user.display_name}.", "success")
+            return redirect(safe_next(request.args.get("next")))
+        form.password.errors.append("Email or password is not right.")
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Log out everywhere this cookie was copied to (a POST, with CSRF)."""
+    form = ActionForm()
+    if form.validate_on_submit():
+        revoke_sessions(current_user._get_current_object())
+        logout_user()
+        session.clear()
+        flash("You are logged out.", "info")
+    return redirect(url_for("study.index"))

@@ -1,0 +1,174 @@
+"""A student's side of classes: joining, the assignments they may see, starting attempts, the to-do list."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from ..core import rules
+from ..core.errors import NotFound
+from ..course import get_catalog
+from ..database import begin_write
+from ..extensions import db
+from ..models import Accommodation, Assignment, Attempt, AttemptState, Classroom, Enrollment, User, utcnow
+from ..study.services import create_attempt
+
+
+def classroom_by_code(code: str) -> Classroom | None:
+    """An open class by its join code (case and spaces ignored)."""
+    cleaned = "".join(code.split()).upper()
+    if not cleaned:
+        return None
+    return db.session.scalar(db.select(Classroom).where(
+        Classroom.join_code == cleaned, Classroom.archived.is_(False)))
+
+
+def join(user: User, classroom: Classroom) -> bool:
+    """Add the student to the class (again, if removed earlier); False if already a member."""
+    begin_write()
+    enrollment = db.session.scalar(db.select(Enrollment).where(
+        Enrollment.classroom_id == classroom.id, Enrollment.user_id == user.id))
+    if enrollment is not None and enrollment.active:
+        db.session.rollback()
+        return False
+    if enrollment is None:
+        db.session.add(Enrollment(classroom_id=classroom.id, user_id=user.id))
+    else:
+        enrollment.active = True
+    try:
+        db.session.commit()
+    except IntegrityError:  # a double click raced us: the student is a member either way
+        db.session.rollback()
+        return False
+    return True
+
+
+def assignment_for_student(user: User, assignment_id: int) -> tuple[Assignment, Classroom]:
+    """An assignment of an open class the student is an active member of; NotFound otherwise."""
+    row = db.session.execute(
+        db.select(Assignment, Classroom).join(Classroom, Classroom.id == Assignment.classroom_id)
+        .join(Enrollment, Enrollment.classroom_id == Classroom.id)
+        .where(Assignment.id == assignment_id, Enrollment.user_id == user.id,
+               Enrollment.active.is_(True), Classroom.archived.is_(False))).first()
+    if row is None:
+        raise NotFound(assignment_id)
+    return row[0], row[1]
+
+
+def assignment_of(attempt: Attempt) -> Assignment | None:
+    """The assignment an attempt was made for (None for practice)."""
+    return db.session.get(Assignment, attempt.assignment_id) if attempt.assignment_id else None
+
+
+def accommodation(classroom_id: int, user_id: int) -> Accommodation | None:
+    """A student's accommodation in a class, if any."""
+    return db.session.scalar(db.select(Accommodation).where(
+        Accommodation.classroom_id == classroom_id, Accommodation.user_id == user_id))
+
+
+def rules_for(assignment: Assignment, user_id: int) -> rules.Rules:
+    """The assignment's rules with the student's accommodation applied."""
+    extra = accommodation(assignment.classroom_id, user_id)
+    return rules.Rules(open_at=assignment.open_at, due_at=assignment.due_at,
+                       attempts_allowed=assignment.attempts_allowed,
+                       time_limit_minutes=assignment.time_limit_minutes, closed=assignment.closed,
+                       extra_attempts=extra.extra_attempts if extra else 0,
+                       time_multiplier=extra.time_multiplier if extra else 1.0)
+
+
+def attempts_on(user: User, assignment: Assignment) -> list[Attempt]:
+    """The student's attempts at this assignment, oldest first."""
+    return list(db.session.scalars(db.select(Attempt).where(
+        Attempt.user_id == user.id, Attempt.assignment_id == assignment.id)
+        .order_by(Attempt.started_at, Attempt.id)))
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a student stands on one assignment: attempts, what the rules allow now, the grade."""
+
+    attempts: list[Attempt]
+    rules: rules.Rules
+    refusal: str | None
+    left: int | None
+    counted: float | None
+    late: bool
+
+
+def standing(user: User, assignment: Assignment, now: datetime) -> Standing:
+    """The student's attempts and the rules as they apply right now."""
+    attempts = attempts_on(user, assignment)
+    applied = rules_for(assignment, user.id)
+    used = len(attempts)
+    refusal = None if any(not a.finished for a in attempts) else rules.start_refusal(applied, now, used)
+    finished = [a.score for a in attempts if a.finished and a.score is not None]
+    return Standing(attempts, applied, refusal, rules.attempts_left(applied, used),
+                    rules.counted_score(finished, assignment.grading), rules.is_late(now, assignment.due_at))
+
+
+class StartRefused(Exception):
+    """The student may not start an attempt now; the message says why."""
+
+
+def start_assignment_attempt(user: User, assignment: Assignment, now: datetime | None = None,
+                             rng: random.Random | None = None) -> Attempt:
+    """Resume the open attempt, or start one if the rules allow, with a server-side deadline."""
+    now = now or utcnow()
+    previous = attempts_on(user, assignment)
+    open_one = next((a for a in previous if not a.finished), None)
+    if open_one is not None:
+        return open_one
+    applied = rules_for(assignment, user.id)
+    refusal = rules.start_refusal(applied, now, len(previous))
+    if refusal:
+        raise StartRefused(refusal)
+    bank = get_catalog().bank(assignment.bank_slug)
+    if bank is None:
+        raise StartRefused("This quiz is no longer in the course.")
+    return create_attempt(user, bank, assignment.draw, rng or random.Random(), title=assignment.title,
+                          assignment_id=assignment.id, started_at=now,
+                          deadline_at=rules.deadline(applied, now))
+
+
+@dataclass
+class TodoItem:
+    """One assignment on a student's to-do list."""
+
+    assignment: Assignment
+    classroom: Classroom
+    status: str
+    score: float | None
+    attempts: int
+    overdue: bool
+
+
+def todo_for(user: User, now: datetime | None = None) -> list[TodoItem]:
+    """The student's assignments: overdue first, then by due date (fixed number of queries)."""
+    now = now or utcnow()
+    rows = db.session.execute(
+        db.select(Assignment, Classroom).join(Classroom, Classroom.id == Assignment.classroom_id)
+        .join(Enrollment, Enrollment.classroom_id == Classroom.id)
+        .where(Enrollment.user_id == user.id, Enrollment.active.is_(True),
+               Classroom.archived.is_(False), Assignment.open_at <= now)).all()
+    ids = [a.id for a, _ in rows]
+    tallies = {i: rules.Tally() for i in ids}
+    if ids:
+        for aid, state, late, score in db.session.execute(
+                db.select(Attempt.assignment_id, Attempt.state, Attempt.late, Attempt.score)
+                .where(Attempt.user_id == user.id, Attempt.assignment_id.in_(ids))
+                .order_by(Attempt.started_at, Attempt.id)):
+            tallies[aid].add(state == AttemptState.FINISHED, late, score)
+    items = []
+    for assignment, classroom in rows:
+        tally = tallies[assignment.id]
+        status = tally.status(assignment.due_at, now)
+        overdue = status in (rules.NOT_STARTED, rules.MISSING, rules.IN_PROGRESS) \
+            and assignment.due_at < now
+        items.append(TodoItem(assignment, classroom, status, tally.counted(assignment.grading),
+                              tally.attempts, overdue))
+    done = (rules.DONE, rules.LATE)
+    items.sort(key=lambda t: (t.status in done, not t.overdue, t.assignment.due_at))
+    return items

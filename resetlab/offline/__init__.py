@@ -1,0 +1,1 @@
+"""Offline study: manifest, service worker, practice packs, and syncing answers made offline."""

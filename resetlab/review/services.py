@@ -1,0 +1,154 @@
+"""Spaced review: database glue around the pure scheduling rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, update
+
+from ..core import schedule as scheduling
+from ..core.errors import NotFound
+from ..core.questions import Question
+from ..course import get_catalog
+from ..database import begin_write
+from ..extensions import db
+from ..models import Attempt, AttemptState, ReviewCard, ReviewLog, ReviewSource, User, utcnow
+
+
+@dataclass(frozen=True)
+class Answered:
+    """One graded answer to feed the schedule."""
+
+    question: Question
+    score: float
+    sure: bool = True
+    client_id: str | None = None
+
+
+def record(user_id: int, answers: Iterable[Answered], now: datetime, source: str) -> None:
+    """Create or advance review cards for these answers (inside the caller's write transaction)."""
+    answers = list(answers)
+    if not answers:
+        return
+    ids = [a.question.id for a in answers]
+    cards = {c.question_id: c for c in db.session.scalars(db.select(ReviewCard).where(
+        ReviewCard.user_id == user_id, ReviewCard.question_id.in_(ids)))}
+    for a in answers:
+        db.session.add(ReviewLog(user_id=user_id, question_id=a.question.id, lesson_slug=a.question.lesson,
+                                 source=source, score=a.score, sure=a.sure, reviewed_at=now,
+                                 client_id=a.client_id))
+        card = cards.get(a.question.id)
+        if card is None and not scheduling.needs_card(a.score, a.sure):
+            continue
+        state = scheduling.review(card.state if card else None, a.score, a.sure, now)
+        if card is None:
+            card = ReviewCard(user_id=user_id, question_id=a.question.id, lesson_slug=a.question.lesson,
+                              state=state.data, due_at=state.due, reviews=0, lapses=0, version=1)
+            db.session.add(card)
+            cards[a.question.id] = card
+        else:
+            card.state, card.due_at, card.version = state.data, state.due, card.version + 1
+        card.reviews += 1
+        card.lapses += 1 if a.score < 1.0 else 0
+
+
+def due_count(user: User, now: datetime) -> int:
+    """How many cards are due now."""
+    return db.session.scalar(db.select(func.count(ReviewCard.id)).where(
+        ReviewCard.user_id == user.id, ReviewCard.due_at <= now)) or 0
+
+
+def next_due(user: User, now: datetime, skip: Iterable[int] = ()) -> ReviewCard | None:
+    """The most overdue card, leaving out ones answered earlier in this session."""
+    query = db.select(ReviewCard).where(ReviewCard.user_id == user.id, ReviewCard.due_at <= now)
+    skip = list(skip)
+    if skip:
+        query = query.where(ReviewCard.id.not_in(skip))
+    return db.session.scalar(query.order_by(ReviewCard.due_at, ReviewCard.id).limit(1))
+
+
+def card_for(user: User, card_id: int) -> tuple[ReviewCard, Question]:
+    """The user's own card and its question as the course has it now; NotFound otherwise."""
+    card = db.session.scalar(db.select(ReviewCard).where(
+        ReviewCard.id == card_id, ReviewCard.user_id == user.id))
+    question = get_catalog().questions.get(card.question_id) if card is not None else None
+    if card is None or question is None:
+        raise NotFound(card_id)
+    return card, question
+
+
+def next_card(user: User, now: datetime, skip: Iterable[int] = ()) -> tuple[ReviewCard, Question] | None:
+    """The most overdue card whose question is still in the course, and that question.
+
+    Cards whose question has left the course are deleted on the way: there is nothing to review.
+    """
+    skip = list(skip)
+    questions = get_catalog().questions
+    while (card := next_due(user, now, skip)) is not None:
+        question = questions.get(card.question_id)
+        if question is not None:
+            return card, question
+        begin_write()
+        db.session.delete(card)
+        db.session.commit()
+    return None
+
+
+def answer_card(user: User, card: ReviewCard, question: Question, score: float, seen_version: int,
+                now: datetime) -> bool:
+    """Apply one review answer once: False if this card was already answered (double submit)."""
+    state = scheduling.review(card.state, score, True, now)
+    card_id = card.id
+    begin_write()
+    claimed = db.session.execute(
+        update(ReviewCard).where(ReviewCard.id == card_id, ReviewCard.version == seen_version)
+        .values(state=state.data, due_at=state.due, version=seen_version + 1,
+                reviews=ReviewCard.reviews + 1, lapses=ReviewCard.lapses + (1 if score < 1.0 else 0)))
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        return False
+    db.session.add(ReviewLog(user_id=user.id, question_id=question.id, lesson_slug=question.lesson,
+                             source=ReviewSource.REVIEW, score=score, reviewed_at=now))
+    db.session.commit()
+    return True
+
+
+def study_days(user_id: int) -> set[date]:
+    """UTC days on which the learner finished a quiz or answered a review (two queries)."""
+    days = {d.date() for d in db.session.scalars(db.select(ReviewLog.reviewed_at).where(
+        ReviewLog.user_id == user_id, ReviewLog.reviewed_at >= _recent()))}
+    days |= {d.date() for d in db.session.scalars(db.select(Attempt.finished_at).where(
+        Attempt.user_id == user_id, Attempt.state == AttemptState.FINISHED,
+        Attempt.finished_at >= _recent()))}
+    return days
+
+
+def _recent() -> datetime:
+    return utcnow() - timedelta(days=400)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """Review activity for the instructor's per-student page and the learner's home."""
+
+    due_now: int
+    due_week: int
+    cards: int
+    reviews_week: int
+    streak: int
+
+
+def activity(user_id: int, now: datetime) -> Activity:
+    """Due load, recent reviews and the streak (a fixed number of queries)."""
+    week = now + timedelta(days=7)
+    due_now, due_week, cards = db.session.execute(db.select(
+        func.count(ReviewCard.id).filter(ReviewCard.due_at <= now),
+        func.count(ReviewCard.id).filter(ReviewCard.due_at <= week),
+        func.count(ReviewCard.id)).where(ReviewCard.user_id == user_id)).one()
+    reviews_week = db.session.scalar(db.select(func.count(ReviewLog.id)).where(
+        ReviewLog.user_id == user_id, ReviewLog.source != ReviewSource.QUIZ,
+        ReviewLog.reviewed_at >= now - timedelta(days=7))) or 0
+    return Activity(due_now, due_week, cards, reviews_week,
+                    scheduling.streak(study_days(user_id), now.date()))

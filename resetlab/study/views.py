@@ -1,0 +1,156 @@
+"""The learner's side: course home, lessons, quizzes, results and progress."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..classwork import services as classwork
+from ..core.questions import TamperedAnswer, describe, describe_key, from_json, in_order
+from ..core.rules import may_reveal
+from ..course import bank_named, get_catalog, lesson_named
+from ..models import utcnow
+from ..review import services as review
+from ..web.access import current_learner, guest_ok, public
+from ..web.forms import ActionForm
+from . import services
+
+bp = Blueprint("study", __name__)
+
+
+@bp.get("/")
+@public
+def index():
+    """Course home: lessons in order with the learner's status for each."""
+    catalog = get_catalog()
+    progress = services.progress_for(current_user)
+    exams = [b for b in catalog.banks.values() if b.pool == "course"]
+    signed_in = current_user.is_authenticated
+    todo = classwork.todo_for(current_user) if signed_in and not current_user.is_guest else []
+    activity = review.activity(current_user.id, utcnow()) if signed_in else None
+    return render_template("study/index.html", catalog=catalog, progress=progress, exams=exams, todo=todo,
+                           activity=activity)
+
+
+@bp.get("/lessons/<slug>")
+@public
+def lesson(slug: str):
+    """A lesson page, rendered from HTML made once at start-up."""
+    catalog = get_catalog()
+    item = lesson_named(slug)
+    index = catalog.lessons.index(item)
+    neighbours = (catalog.lessons[index - 1] if index else None,
+                  catalog.lessons[index + 1] if index + 1 < len(catalog.lessons) else None)
+    progress = services.progress_for(current_user).get(slug) if current_user.is_authenticated \
+        else None
+    return render_template("study/lesson.html", lesson=item, bank=catalog.bank_for_lesson(slug),
+                           progress=progress, neighbours=neighbours, form=ActionForm())
+
+
+@bp.post("/lessons/<slug>/read")
+@guest_ok
+def mark_read(slug: str):
+    """Record that the learner read the lesson."""
+    lesson_named(slug)
+    if ActionForm().validate_on_submit():
+        services.mark_read(current_learner(), slug)
+        flash("Marked as read. Ready for the quiz?", "success")
+    return redirect(url_for("study.lesson", slug=slug) + "#lesson-actions")
+
+
+@bp.get("/quiz/<slug>")
+@guest_ok
+def quiz(slug: str):
+    """A quiz's start page: what it covers, past attempts, start or resume."""
+    bank = bank_named(slug)
+    catalog = get_catalog()
+    attempts = [a for a in services.attempts_of(current_user) if a.bank_slug == slug] \
+        if current_user.is_authenticated else []
+    return render_template("study/quiz.html", bank=bank, attempts=attempts, form=ActionForm(),
+                           lesson=catalog.lesson(bank.lesson) if bank.lesson else None,
+                           open_attempt=next((a for a in attempts if not a.finished
+                                              and a.assignment_id is None), None))
+
+
+@bp.post("/quiz/<slug>/start")
+@guest_ok
+def start(slug: str):
+    """Start (or resume) an attempt and go to it."""
+    bank = bank_named(slug)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    attempt = services.start_attempt(current_learner(), bank)
+    return redirect(url_for("study.attempt", attempt_id=attempt.id))
+
+
+def _render_attempt(attempt, problems=None, refill=None, status=200):
+    work = classwork.assignment_of(attempt)
+    reveal = work is None or may_reveal(work.reveal, utcnow(), work.due_at)
+    rows = []
+    for item, question in services.served(attempt):
+        answer = from_json(question, item.response)
+        rows.append({"item": item, "q": question, "choices": in_order(question, item.presentation),
+                     "answer": describe(question, answer), "key": describe_key(question)})
+    template = "study/result.html" if attempt.finished else "study/attempt.html"
+    catalog = get_catalog()
+    return render_template(template, attempt=attempt, rows=rows, problems=problems or {},
+                           refill=refill or {}, catalog=catalog, assignment=work, reveal=reveal), status
+
+
+@bp.get("/attempts/<int:attempt_id>")
+def attempt(attempt_id: int):
+    """Take an attempt in progress, or review a finished one."""
+    return _render_attempt(services.attempt_for(current_user, attempt_id))
+
+
+@bp.post("/attempts/<int:attempt_id>")
+def submit(attempt_id: int):
+    """Grade an attempt once; repeats show the stored result."""
+    attempt = services.attempt_for(current_user, attempt_id)
+    try:
+        work = classwork.assignment_of(attempt)
+        outcome = services.submit_attempt(attempt, request.form.to_dict(flat=False),
+                                          due_at=work.due_at if work else None)
+    except TamperedAnswer as err:
+        return render_template("errors/tampered.html", message=str(err), attempt=attempt), 400
+    if outcome.problems:
+        flash("Some answers need fixing before the quiz can be graded. Nothing was lost.",
+              "error")
+        return _render_attempt(attempt, outcome.problems, outcome.refill, 422)
+    if outcome.already:
+        flash("This quiz was already submitted; here is the stored result.", "info")
+    elif outcome.timed_out:
+        flash("Time ran out before these answers arrived, so they were not counted.", "error")
+    return redirect(url_for("study.attempt", attempt_id=attempt_id))
+
+
+@bp.get("/attempts")
+def attempts():
+    """Every past attempt, newest first."""
+    return render_template("study/attempts.html", attempts=services.attempts_of(current_user))
+
+
+@bp.get("/progress")
+def progress():
+    """Lessons read, attempts, best and latest score and mastery per lesson."""
+    catalog = get_catalog()
+    progress = services.progress_for(current_user)
+    read_count = sum(1 for lesson in catalog.lessons if progress[lesson.slug].read)
+    return render_template("study/progress.html", catalog=catalog, progress=progress,
+                           read_count=read_count)
+
+
+@bp.get("/glossary")
+@public
+def glossary():
+    """Every key term, linked to where it is taught."""
+    catalog = get_catalog()
+    return render_template("study/glossary.html", catalog=catalog, terms=catalog.glossary)
+
+
+@bp.get("/timeline")
+@public
+def timeline():
+    """Every dated event of the course, in order."""
+    catalog = get_catalog()
+    return render_template("study/timeline.html", catalog=catalog, events=catalog.timeline)

@@ -1,0 +1,28 @@
+"""Security headers on every response; private pages are never cached; one trusted proxy hop."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_login import current_user
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+
+def register_security(app: Flask) -> None:
+    """Headers on every response, and ProxyFix when the app runs behind one reverse proxy."""
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.endpoint != "static" and current_user and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]

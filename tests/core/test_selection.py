@@ -1,0 +1,168 @@
+"""Drawing questions for an attempt and shuffling the choices each one shows."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from dataclasses import replace
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from resetlab.core.content.model import Bank
+from resetlab.core.questions import Question, present
+from resetlab.core.selection import draw_questions
+
+from .strategies import catalog, choices, fixture_question, make_question, questions
+
+
+def bank(slug: str, size: int, pool: str = "bank") -> Bank:
+    """A bank of `size` single-choice questions with ids unique across banks."""
+    qs = tuple(make_question("single", f"{slug}-{i}", options=choices(f"{slug}-{i}", ["a", "b"]),
+                             correct=(choices(f"{slug}-{i}", ["a"])[0].id,)) for i in range(size))
+    return Bank(slug=slug, title=slug, lesson=None if pool == "course" else slug, draw=size, pool=pool,
+                questions=qs, path=f"quizzes/{slug}.toml")
+
+
+@st.composite
+def courses(draw: st.DrawFn) -> tuple[Bank, list[Bank]]:
+    """An exam bank (pool "course", maybe empty) and the lesson banks around it, in any order."""
+    lesson_sizes = draw(st.lists(st.integers(0, 8), min_size=0, max_size=6))
+    exam = bank("exam", draw(st.integers(0, 4)), pool="course")
+    lessons = [bank(f"l{i}", n) for i, n in enumerate(lesson_sizes)]
+    everything = draw(st.permutations([exam, *lessons]))
+    return exam, list(everything)
+
+
+def source(q: Question, banks: list[Bank]) -> str:
+    return next(b.slug for b in banks if q in b.questions)
+
+
+# --- fixture course --------------------------------------------------------------------------
+
+
+def test_fixture_lesson_bank_draw() -> None:
+    alpha = catalog().bank("alpha")
+    picked = draw_questions(alpha, catalog().banks.values(), alpha.draw, random.Random(1))
+    assert len(picked) == alpha.draw == 7
+    assert {q.id for q in picked} == {q.id for q in alpha.questions}
+
+
+def test_fixture_final_exam_takes_from_every_bank() -> None:
+    exam = catalog().bank("final-exam")
+    banks = list(catalog().banks.values())
+    for seed in range(30):
+        picked = draw_questions(exam, banks, exam.draw, random.Random(seed))
+        assert len(picked) == exam.draw == 4
+        assert len({q.id for q in picked}) == 4
+        assert {source(q, banks) for q in picked} == {"alpha", "beta", "final-exam"}
+
+
+# --- draw_questions --------------------------------------------------------------------------
+
+
+@given(st.integers(0, 12), st.integers(0, 15), st.integers())
+def test_bank_pool_draws_distinct_questions_from_the_bank_only(size: int, count: int, seed: int) -> None:
+    own = bank("own", size)
+    others = [bank("other", 5), bank("exam", 3, pool="course")]
+    picked = draw_questions(own, [own, *others], count, random.Random(seed))
+    assert len(picked) == min(count, size)
+    assert len({q.id for q in picked}) == len(picked)
+    assert all(q in own.questions for q in picked)
+
+
+@given(courses(), st.integers(0, 40), st.integers())
+def test_course_pool_spreads_across_banks(course: tuple[Bank, list[Bank]], count: int, seed: int) -> None:
+    exam, banks = course
+    lessons = [b for b in banks if b.pool == "bank"]
+    pool_size = len(exam.questions) + sum(len(b.questions) for b in lessons)
+    picked = draw_questions(exam, banks, count, random.Random(seed))
+    assert len(picked) == min(count, pool_size)
+    assert len({q.id for q in picked}) == len(picked)
+    from_bank = Counter(source(q, banks) for q in picked)
+    nonempty = [b for b in banks if b.questions]
+    if len(nonempty) >= 3 and count >= len(nonempty):
+        assert set(from_bank) == {b.slug for b in nonempty}
+    # evenly: a bank only falls more than one behind another once it has run out of questions
+    for low in nonempty:
+        for high in nonempty:
+            if from_bank[high.slug] - from_bank[low.slug] > 1:
+                assert from_bank[low.slug] == len(low.questions)
+
+
+def test_course_pool_gives_no_bank_a_standing_advantage() -> None:
+    # Fewer questions than banks: which banks get one must vary from attempt to attempt.
+    exam = bank("exam", 0, "course")
+    lessons = [bank("small", 1), bank("mid", 3), bank("big", 6), bank("huge", 9)]
+    seen: Counter[str] = Counter()
+    for seed in range(80):
+        picked = draw_questions(exam, [exam, *lessons], 2, random.Random(seed))
+        assert len({source(q, lessons) for q in picked}) == 2
+        seen.update(source(q, lessons) for q in picked)
+    assert set(seen) == {"small", "mid", "big", "huge"}
+    assert min(seen.values()) >= 20
+
+
+def test_course_pool_ignores_other_course_pools() -> None:
+    exam, other_exam, lesson = bank("exam", 2, "course"), bank("mock", 5, "course"), bank("l", 5)
+    picked = draw_questions(exam, [exam, other_exam, lesson], 20, random.Random(0))
+    assert len(picked) == 7
+    assert not any(q in other_exam.questions for q in picked)
+
+
+@given(courses(), st.integers(0, 30), st.integers())
+def test_draw_is_deterministic_for_a_seed(course: tuple[Bank, list[Bank]], count: int, seed: int) -> None:
+    exam, banks = course
+    first = draw_questions(exam, banks, count, random.Random(seed))
+    assert draw_questions(exam, banks, count, random.Random(seed)) == first
+
+
+def test_different_seeds_draw_differently() -> None:
+    own = bank("own", 20)
+    draws = {tuple(q.id for q in draw_questions(own, [own], 5, random.Random(seed))) for seed in range(20)}
+    assert len(draws) > 10
+
+
+def test_draw_leaves_the_bank_untouched() -> None:
+    own = bank("own", 6)
+    before = own.questions
+    draw_questions(own, [own], 3, random.Random(0))
+    assert own.questions == before
+
+
+# --- present ---------------------------------------------------------------------------------
+
+
+def shown_ids(q: Question) -> list[str]:
+    return {"single": lambda: [c.id for c in q.body.options], "multi": lambda: [c.id for c in q.body.options],
+            "order": lambda: [c.id for c in q.body.items], "match": lambda: [c.id for c in q.body.rights]
+            }.get(q.type, list)()
+
+
+@given(questions(), st.integers())
+def test_present_is_a_permutation_of_the_choices(q: Question, seed: int) -> None:
+    shown = present(q, random.Random(seed))
+    assert sorted(shown) == sorted(shown_ids(q))
+    assert present(q, random.Random(seed)) == shown
+
+
+@pytest.mark.parametrize("qtype", ["truefalse", "text", "numeric"])
+def test_present_is_empty_without_choices(qtype: str) -> None:
+    assert present(fixture_question(qtype), random.Random(0)) == ()
+
+
+@given(questions("order"), st.integers(2, 6), st.integers())
+def test_present_never_shows_order_items_in_the_key_order(q: Question, size: int, seed: int) -> None:
+    items = (q.body.items + choices(q.id, ["extra one", "extra two", "extra three"]))[:size]
+    q = replace(q, body=replace(q.body, items=items))
+    shown = present(q, random.Random(seed))
+    assert sorted(shown) == sorted(c.id for c in items)
+    assert list(shown) != [c.id for c in items]
+
+
+@pytest.mark.parametrize("qtype", ["single", "multi", "order", "match"])
+def test_present_really_shuffles(qtype: str) -> None:
+    q = fixture_question(qtype)
+    layouts = {present(q, random.Random(seed)) for seed in range(60)}
+    assert len(layouts) >= 3

@@ -1,0 +1,71 @@
+"""Helpers every kind of test shares: the fixture course, app config, and a browser's way to post forms."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+CONTENT = Path(__file__).parent / "content"
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+PASSWORD = "correct horse battery"
+
+
+def database_url(tmp_path: Path) -> str:
+    """PostgreSQL when DATABASE_URL is set (CI runs both), else a temp-file SQLite."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1) \
+            if url.startswith("postgresql://") else url
+    return f"sqlite:///{tmp_path / 'test.sqlite'}"
+
+
+def make_config(tmp_path: Path, **extra) -> dict:
+    """Config for a test app on the fixture course."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+        "LESSONS_DIR": str(CONTENT / "lessons"),
+        "QUIZZES_DIR": str(CONTENT / "quizzes"),
+        "CONTENT_ROOT": str(CONTENT),
+        "CONTENT_RULES": {"min_questions": 3, "min_words": 10, "max_words": 5000},
+        "PASSWORD_HASH_MEMORY_KIB": 1024,
+        "INSTRUCTOR_SIGNUP_CODE": "teach-2026",
+        "RATELIMIT_ENABLED": False,  # tests sign up many users from one address; test_auth turns it on
+    }
+    config.update(extra)
+    return config
+
+
+def csrf_token(client, path: str = "/auth/login") -> str:
+    """A CSRF token valid for this client's session, read from a rendered form."""
+    page = client.get(path).get_data(as_text=True)
+    match = TOKEN.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def post(client, path: str, data: dict | None = None, **kwargs):
+    """POST with a fresh CSRF token, as a browser would."""
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client))
+    return client.post(path, data=data, **kwargs)
+
+
+def signup(client, email: str = "ana@example.org", name: str = "Ana", password: str = PASSWORD,
+           code: str = ""):
+    """Sign up through the form."""
+    return post(client, "/auth/signup", {"display_name": name, "email": email,
+                                         "password": password, "instructor_code": code})
+
+
+def login(client, email: str = "ana@example.org", password: str = PASSWORD):
+    """Log in through the form."""
+    return post(client, "/auth/login", {"email": email, "password": password})
+
+
+def logout(client):
+    """Log out (a POST with CSRF)."""
+    return post(client, "/auth/logout")
