@@ -25,7 +25,10 @@ DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser tests run whenever Chromium is here, and must run in CI (CI=true)."""
+    """Every test here is marked `browser`; they run whenever Chromium is here, and must in CI (CI=true)."""
+    for item in items:
+        if "browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
     if Path(CHROMIUM).exists():
         return
     if os.environ.get("CI") == "true":
