@@ -60,7 +60,10 @@ def key_texts(item: LintItem) -> frozenset[str] | None:
 
 def same_key(a: LintItem, b: LintItem) -> bool:
     """Two items are keyed alike; a text item matches if it accepts one of the other's answers."""
-    ka, kb = key_texts(a), key_texts(b)
+    return _keys_match(a, b, key_texts(a), key_texts(b))
+
+
+def _keys_match(a: LintItem, b: LintItem, ka: frozenset[str] | None, kb: frozenset[str] | None) -> bool:
     if not ka or not kb:
         return False
     if "text" in (a.type, b.type):
@@ -73,26 +76,20 @@ def duplicate_item(banks: Sequence[LintBank]) -> Iterator[tuple[LintItem, str]]:
     """Duplicates over-weight one fact and can be drawn together, one answering the other."""
     items = [q for q in _ordered(banks) if q.type != "source"]
     asked = [asked_words(q) for q in items]
+    keys = [key_texts(q) for q in items]
     for (i, first), (j, later) in combinations(enumerate(items), 2):
-        ratio = word_ratio(asked[i], asked[j])
+        ratio = word_ratio(asked[i], asked[j], floor=0.8)
         if ratio >= 0.8:
             yield later, f"asks nearly the same as {_where(first)} (wording {ratio:.0%} alike)"
             continue
-        if same_key(first, later):
+        if _keys_match(first, later, keys[i], keys[j]):
             overlap = jaccard(asked[i], asked[j])
             if overlap >= 0.6:
                 yield later, (f"has the same key as {_where(first)} and {overlap:.0%} of the same words: "
                               f"it asks the same thing")
-            elif _same_spellings(first, later):
+            elif first.type == later.type == "text" and keys[i] == keys[j] and len(keys[i] or ()) >= 2:
+                # One list of two or more accepted spellings: both ask for the same word.
                 yield later, f"accepts exactly the same answers as {_where(first)}: it asks for the same word"
-
-
-def _same_spellings(a: LintItem, b: LintItem) -> bool:
-    """Two text items with one list of (two or more) accepted spellings ask for one word."""
-    if a.type != "text" or b.type != "text":
-        return False
-    ka, kb = key_texts(a), key_texts(b)
-    return ka is not None and ka == kb and len(ka) >= 2
 
 
 # --- give-away -------------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ _COMBINED_START = re.compile(r"^(?:both|neither|all of)" + EDGE_AFTER)
 _REF = r"(?:\([A-Fa-f1-6]\)|[A-F]|[1-6])"
 _REF_PAIR = re.compile(rf"(?<![\w.(]){_REF}(?:\s*,\s*{_REF})*\s*(?:and|&)\s+{_REF}(?![\w-]|[.,]\d)")
 _ONLY_REF = re.compile(r"(?<![^\W_])(?i:only)\s+(?:(?i:option|answer|choice)\s+)?"
-                       r"(?:\([A-Fa-f1-6]\)|[A-F](?![\w-])|[1-6](?=\s*(?:$|[,;.)]|and\b|&)))")
+                       r"(?:\([A-Fa-f1-6]\)|[A-F](?![\w-])|[1-6](?=\s*(?:$|[;)]|[,.](?!\d)|and\b|&)))")
 # A reference like "A and B" is an option reference only when no noun precedes it ("Essays A and B").
 _REF_LEADS = {"option", "options", "answer", "answers", "choice", "choices", "both", "only", "neither",
               "either", "nor", "all"}
@@ -279,7 +279,7 @@ def near_same(a: str, b: str) -> bool:
     na, nb = normal(a), normal(b)
     if na == nb:
         return True
-    return char_ratio(na, nb) >= 0.9 and _labels(a) == _labels(b)
+    return char_ratio(na, nb, floor=0.9) >= 0.9 and _labels(a) == _labels(b)
 
 
 @rule("duplicate-options", "item", "Two options of one item are the same or nearly the same.")

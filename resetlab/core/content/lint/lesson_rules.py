@@ -52,7 +52,7 @@ def _content(text: str) -> set[str]:
 
 
 def _similar(a: str, b: str) -> float:
-    return max(char_ratio(normal(a), normal(b)), word_ratio(words(a), words(b)))
+    return max(char_ratio(normal(a), normal(b), floor=0.75), word_ratio(words(a), words(b), floor=0.75))
 
 
 @rule("date-consistency", "lessons", "One event carries different dates in different lessons.")

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 _TAG = re.compile(r"<[^>]*>")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -18,6 +19,7 @@ EDGE_BEFORE = r"(?<![^\W_])"
 EDGE_AFTER = r"(?![^\W_])"
 
 
+@lru_cache(maxsize=8192)
 def plain(markdown: str) -> str:
     """Markdown as the student reads it: tags, links, emphasis markers and extra spaces removed."""
     text = unicodedata.normalize("NFC", markdown or "")
@@ -43,20 +45,26 @@ def normal(markdown: str) -> str:
     return " ".join(words(markdown))
 
 
-def char_ratio(a: str, b: str) -> float:
-    """difflib similarity of two already-normalised strings (1.0 = identical)."""
-    if not a and not b:
-        return 1.0
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
-
-
-def word_ratio(a: list[str], b: list[str]) -> float:
-    """difflib similarity of two word sequences."""
+def char_ratio(a: str, b: str, floor: float = 0.0) -> float:
+    """difflib similarity of two normalised strings (1.0 = identical); below `floor` only an upper
+    bound is returned."""
     if not a and not b:
         return 1.0
     matcher = SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < 0.5:
-        return matcher.real_quick_ratio()
+    for bound in (matcher.real_quick_ratio, matcher.quick_ratio):
+        if bound() < floor:
+            return bound()
+    return matcher.ratio()
+
+
+def word_ratio(a: list[str], b: list[str], floor: float = 0.0) -> float:
+    """difflib similarity of two word sequences; below `floor` only an upper bound is returned."""
+    if not a and not b:
+        return 1.0
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    for bound in (matcher.real_quick_ratio, matcher.quick_ratio):
+        if bound() < floor:
+            return bound()
     return matcher.ratio()
 
 
