@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from resetlab.core.content.lint import lint_bank
+from resetlab.core.content.lint import bank_from_text, lint_bank
 
 from .factories import PATH, found_in, make_bank, make_item, where
 
@@ -134,3 +134,45 @@ def test_lint_bank_compares_within_the_uploaded_bank_only():
     uploaded = make_bank(YEAR, printing, slug="my-quiz", path="upload/my-quiz.toml")
     assert where([f for f in lint_bank(uploaded, course) if f.rule == "give-away"]) == [
         ("upload/my-quiz.toml", 297, "give-away")]
+
+
+MUNICH_EXCERPT = "> It is time to press the reset button and to revisit the many areas of common work."
+
+
+def _source_bank(extra):
+    bank = bank_from_text(f'''lesson = "obama-medvedev"
+[[questions]]
+id = "obama-source-munich"
+type = "source"
+prompt = "Biden at the Munich Security Conference, 7 February 2009"
+excerpt = "{MUNICH_EXCERPT}"
+
+[[questions]]
+id = "obama-munich-phrase"
+type = "text"
+source = "obama-source-munich"
+prompt = "Which button does Biden say it is time to press?"
+answers = ["reset button", "the reset button"]
+{extra}''', "obama-medvedev", PATH)
+    return bank
+
+
+def test_a_question_shows_the_excerpt_of_the_source_it_cites():
+    bank = _source_bank("")
+    assert bank.items[1].excerpt == MUNICH_EXCERPT
+
+
+def test_give_away_ignores_a_stimulus_that_the_answered_item_is_asked_about():
+    assert found_in("give-away", [_source_bank("")]) == []
+
+
+def test_give_away_still_catches_other_items_printing_the_answer():
+    extra = '''
+[[questions]]
+id = "obama-order"
+type = "order"
+prompt = "Put these in order."
+items = ["Biden calls for pressing the reset button", "Geneva meeting", "New START"]
+'''
+    bank = _source_bank(extra)
+    assert where(found_in("give-away", [bank])) == [(PATH, 16, "give-away")]

@@ -116,10 +116,10 @@ def answers_of(item: LintItem) -> list[str]:
     return found
 
 
-def printed_text(item: LintItem) -> str:
+def printed_text(item: LintItem, with_excerpt: bool = True) -> str:
     """Everything an item shows the student, case-folded."""
     parts = [item.prompt, *item.options, *item.items, *(s for p in item.pairs for s in p),
-             *item.distractors, item.excerpt]
+             *item.distractors, item.excerpt if with_excerpt else ""]
     return "\n".join(folded(p) for p in parts if p)
 
 
@@ -143,7 +143,7 @@ def _pools(banks: Sequence[LintBank]) -> list[tuple[str, list[LintItem]]]:
 def give_away(banks: Sequence[LintBank]) -> Iterator[tuple[LintItem, str]]:
     """A student who reads one item's options should not find another item's answer there."""
     answers = {id(q): [(a, _answer_pattern(a)) for a in answers_of(q)] for b in banks for q in b.items}
-    shown: dict[int, str] = {}
+    shown: dict[tuple[int, bool], str] = {}
     seen: set[tuple[int, int]] = set()
     for context, pool in _pools(banks):
         for a in pool:
@@ -154,9 +154,11 @@ def give_away(banks: Sequence[LintBank]) -> Iterator[tuple[LintItem, str]]:
                 if a is b or pair in seen or (a.group is not None and a.group == b.group):
                     continue
                 seen.add(pair)
-                if id(b) not in shown:
-                    shown[id(b)] = printed_text(b)
-                hit = next((text for text, pattern in answers[id(a)] if pattern.search(shown[id(b)])), None)
+                # A stimulus that A is itself asked about may hold A's answer by design.
+                view = (id(b), not (a.excerpt and a.excerpt == b.excerpt))
+                if view not in shown:
+                    shown[view] = printed_text(b, with_excerpt=view[1])
+                hit = next((text for text, pattern in answers[id(a)] if pattern.search(shown[view])), None)
                 if hit is not None:
                     yield b, (f"prints “{hit}”, the answer of {_where(a)}, {context}: reword it, or "
                               f"give both items the same group")

@@ -53,7 +53,8 @@ def _lint_ok(value: Any) -> Mapping[str, str]:
     return {str(k): v if isinstance(v, str) else "" for k, v in value.items()}
 
 
-def _item(q: dict[str, Any], n: int, slug: str, path: str, lines: Mapping[str, int]) -> LintItem:
+def _item(q: dict[str, Any], n: int, slug: str, path: str, lines: Mapping[str, int],
+          stimuli: Mapping[str, str]) -> LintItem:
     qid = str(q.get("id", f"#{n}"))
     qtype = str(q.get("type", ""))
     answer = q.get("answer")
@@ -65,6 +66,7 @@ def _item(q: dict[str, Any], n: int, slug: str, path: str, lines: Mapping[str, i
     pairs = tuple((p[0], p[1]) for p in q.get("pairs", []) or []
                   if isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) for s in p))
     group = q.get("group")
+    excerpt = q.get("excerpt") if isinstance(q.get("excerpt"), str) else stimuli.get(str(q.get("source")), "")
     return LintItem(
         id=qid, bank=slug, path=path, line=lines.get(qid, 1), type=qtype,
         prompt=q.get("prompt") if isinstance(q.get("prompt"), str) else "",
@@ -74,7 +76,7 @@ def _item(q: dict[str, Any], n: int, slug: str, path: str, lines: Mapping[str, i
         number=float(answer) if qtype == "numeric" and isinstance(answer, int | float)
         and not isinstance(answer, bool) else None,
         items=_strings(q.get("items")), pairs=pairs, distractors=_strings(q.get("distractors")),
-        excerpt=q.get("excerpt") if isinstance(q.get("excerpt"), str) else "",
+        excerpt=excerpt,
         skill=str(q.get("skill", "recall")), group=group if isinstance(group, str) else None,
         lint_ok=_lint_ok(q.get("lint_ok")),
     )
@@ -86,10 +88,13 @@ def from_bank_dict(data: dict[str, Any], slug: str, path: str, lines: dict[str, 
     questions = [q for q in raw if isinstance(q, dict)] if isinstance(raw, list) else []
     pool = data.get("pool", "bank")
     lesson = data.get("lesson")
+    # A question with `source = "id"` is shown below that source's excerpt.
+    stimuli = {str(q.get("id")): q["excerpt"] for q in questions
+               if q.get("type") == "source" and isinstance(q.get("excerpt"), str)}
     return LintBank(
         slug=slug, path=path, pool=pool if isinstance(pool, str) else "bank",
         lesson=lesson if isinstance(lesson, str) else None,
-        items=tuple(_item(q, n, slug, path, lines) for n, q in enumerate(questions, 1)),
+        items=tuple(_item(q, n, slug, path, lines, stimuli) for n, q in enumerate(questions, 1)),
     )
 
 

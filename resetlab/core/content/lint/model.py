@@ -26,7 +26,7 @@ class LintItem:
     items: tuple[str, ...] = ()
     pairs: tuple[tuple[str, str], ...] = ()
     distractors: tuple[str, ...] = ()
-    excerpt: str = ""
+    excerpt: str = ""  # the stimulus shown: a source's own text, or that of the source a question cites
     skill: str = "recall"
     group: str | None = None
     lint_ok: Mapping[str, str] = field(default_factory=dict)
