@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from .text import (
@@ -60,7 +61,7 @@ class Answers:
             if not prev.isspace() and prev not in "{~=":
                 self.warn(block.line(i), f"'{block.text[i]}' right after '{prev}' starts a new answer; if it "
                                          f"belongs to the text, escape it as \\{block.text[i]}")
-        ends = cuts[1:] + [len(block)]
+        ends = cuts[1:] + [len(block)] if cuts else []
         return [(block.text[i], block[i + 1: end].trim()) for i, end in zip(cuts, ends, strict=True)]
 
     def _weight(self, piece: Src) -> tuple[float | None, Src, bool]:
@@ -293,7 +294,9 @@ class Answers:
             if isinstance(low, int) and isinstance(high, int) and (low + high) % 2 == 0:
                 mid: int | float = (low + high) // 2
                 return mid, high - mid
-            return (low + high) / 2, (high - low) / 2
+            # Decimal arithmetic, so that 3.141..3.142 gives 3.1415 ± 0.0005 and not 3.1414999999999997.
+            low_d, high_d = Decimal(low_text.strip()), Decimal(high_text.strip())
+            return float((low_d + high_d) / 2), float((high_d - low_d) / 2)
         if text.find(":") > 0:
             value_text, tolerance_text = text.split(":", 1)
             value, tolerance = number(value_text, "answer"), number(tolerance_text, "tolerance")

@@ -45,6 +45,7 @@ class _Importer:
         self.path = path
         self.result = GiftResult()
         self.without_meta: list[int] = []
+        self.without_explanation: list[int] = []
 
     def report(self, line: int, message: str, severity: str = "error") -> None:
         self.result.problems.append(GiftProblem(self.path, line, message, severity))
@@ -52,11 +53,14 @@ class _Importer:
     def run(self, text: str) -> GiftResult:
         for block in split_blocks(text, self.report):
             self.block(block)
+        if self.without_explanation:
+            where = _where(self.without_explanation)
+            self.report(self.without_explanation[0], f"no general feedback (####…) {where}: a Reset Lab "
+                                                     "question needs an explanation", "warning")
         if self.without_meta:
-            count = len(self.without_meta)
-            self.report(self.without_meta[0], f"{count} question{'s have' if count > 1 else ' has'} no "
-                                              "'// resetlab:' comment: add section, difficulty and skill by "
-                                              "hand before the bank loads", "warning")
+            self.report(self.without_meta[0], f"no '// resetlab:' comment {_where(self.without_meta)}: add "
+                                              "section, difficulty and skill by hand before the bank loads",
+                        "warning")
         self.result.problems.sort(key=lambda p: p.line)
         return self.result
 
@@ -74,15 +78,18 @@ class _Importer:
             self.report(block.line, "write '$CATEGORY:' exactly (capitals, colon right after): Moodle reads "
                                     "anything else as a description question")
             return
-        moodle_type, name, question = _Question(block, self.report).read()
+        reader = _Question(block, self.report)
+        moodle_type, name, question = reader.read()
         qid = None
         if question is not None:
-            qid = self.assign_id(block, name)
+            qid = self.assign_id(block, reader.name)
             question = ordered({"id": qid, **question})
             self.result.questions.append(question)
             self.result.lines[qid] = block.line
             if block.meta is None and question["type"] != "source":
                 self.without_meta.append(block.line)
+            if "explanation" not in question:
+                self.without_explanation.append(block.line)
         self.result.summary.append(GiftSummary(block.line, name, moodle_type,
                                                question["type"] if question else None, qid))
 
@@ -114,7 +121,8 @@ class _Importer:
         self.result.slug_hint = slug if isinstance(slug, str) and slug else None
 
     def assign_id(self, block: Block, name: str) -> str:
-        """From [id:...], else the ::name:: slugified, else q-<line>; made unique within the file."""
+        """From [id:...], else the ::name:: slugified (at most 60 characters), else q-<line>; made unique
+        within the file."""
         line = block.line
         if block.idnumber:
             qid = block.idnumber if SLUG.match(block.idnumber) else slugify(block.idnumber)
@@ -122,7 +130,9 @@ class _Importer:
                 self.report(line, f"the ID number '{block.idnumber}' is not an id of lowercase letters, "
                                   f"digits and hyphens; using '{qid or f'q-{line}'}'", "warning")
         else:
-            qid = slugify(name) if name else ""
+            qid = slugify(name)
+            if len(qid) > 60:
+                qid = qid[:61].rsplit("-", 1)[0] if "-" in qid[:61] else qid[:60]
         qid = qid or f"q-{line}"
         base, n = qid, 2
         while qid in self.result.lines:
@@ -140,6 +150,7 @@ class _Question:
         self.block = block
         self._report = report
         self.failed = False
+        self.name = ""  # the ::name::, if the question has one
 
     def error(self, line: int, message: str) -> None:
         self.failed = True
@@ -157,13 +168,13 @@ class _Question:
                 self.error(src.line(), "the question name opens with '::' but never closes (escape a "
                                        "literal colon as \\:)")
                 return "?", "", None
-            name = php_trim(src[2:end].plain())
+            name = self.name = php_trim(src[2:end].plain())
             body = src[end + 2:].trim()
             if not name:
                 self.warn(src.line(), "an empty question name '::::'")
         pairs = self.braces(body)
         if pairs is None:
-            return "?", name, None
+            return "?", name or php_trim(body.plain())[:80], None
         answer: Src | None = None
         text = body
         if pairs:
@@ -184,7 +195,6 @@ class _Question:
         if not prompt:
             self.error(src.line(), "the question has no text")
         moodle_type = _moodle_type(answer)
-        name = name or prompt[:80]
         answers = Answers(self._report, fmt)
         fields = self.fields(moodle_type, answer, answers)
         if self.failed or answers.failed or fields is None:
@@ -206,10 +216,7 @@ class _Question:
         question = self.apply_meta(question, name)
         if self.block.tags:
             self.warn(self.block.first, f"Moodle tags are not kept ({', '.join(self.block.tags)})")
-        if question is not None and "explanation" not in question:
-            self.warn(self.block.line, "no general feedback (####…): a Reset Lab question needs an "
-                                       "explanation")
-        return moodle_type, name, question
+        return moodle_type, name or prompt[:80], question
 
     def braces(self, body: Src) -> list[tuple[int, int]] | None:
         """The answer block's (start, end); None after reporting unclosed, unopened, nested or extra
@@ -304,6 +311,13 @@ class _Question:
                                           "comment)")
         question["excerpt"] = text
         return question
+
+
+def _where(lines: list[int]) -> str:
+    if len(lines) == 1:
+        return "on this question"
+    shown = ", ".join(str(n) for n in lines[:8]) + (", …" if len(lines) > 8 else "")
+    return f"on {len(lines)} questions (lines {shown})"
 
 
 def _moodle_type(answer: Src | None) -> str:
