@@ -305,7 +305,7 @@ class _Question:
             self.warn(self.block.line, "the source's citation in the text differs from its '// resetlab:' "
                                        "comment; the comment's citation is kept")
         if title is None:
-            question["prompt"] = name
+            question["prompt"] = name or php_trim(text.split("\n", 1)[0])[:80]
         if citation is None:
             self._report(self.block.line, "a source needs a citation (add \"citation\" to its '// resetlab:' "
                                           "comment)")
