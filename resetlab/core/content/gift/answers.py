@@ -71,8 +71,9 @@ class Answers:
             return None, piece, True
         percent = float(match.group(1))
         if moodle_fraction(percent) is None:
-            self.error(piece.line(), f"weight {match.group(0)} is not one Moodle accepts (it would refuse "
-                                     f"the question); allowed: {ALLOWED}")
+            text = php_trim(piece[match.end():].plain().split("#", 1)[0])
+            self.error(piece.line(), f"weight {match.group(0)} on '{text}' is not one Moodle accepts (it "
+                                     f"would refuse the question); allowed: {ALLOWED}")
             return percent, piece[match.end():], False
         return percent, piece[match.end():], True
 
@@ -124,6 +125,8 @@ class Answers:
         self._distinct([(o[0], o[1]) for o in options], "answer")
         if "=" in block.text:
             return self._single(options)
+        if self.failed:
+            return {}
         return self._multi([(t, n, p) for t, n, p, _ in options], block.line())
 
     def _single(self, options: list[tuple[str, int, float, str]]) -> dict[str, Any]:
@@ -163,11 +166,11 @@ class Answers:
                                f"worth (-{format_percent(weight)}%) for each wrong tick, so this cannot be "
                                "kept")
             zero = zero or percent == 0
-        if zero:
+        if zero and not self.failed:
             self.warn(line, "wrong answers without a negative weight: Moodle takes nothing off for ticking "
                             "them, but Reset Lab's multiple-answer scoring subtracts one right answer's "
                             "worth for each wrong tick, so students can score lower than in Moodle")
-        if abs(weight * len(right) - 100) > 0.01:
+        if abs(weight * len(right) - 100) > 0.01 and not self.failed:
             self.warn(line, f"the right answers add up to {format_percent(weight * len(right))}%, not 100%; "
                             "Reset Lab gives full marks for ticking all of them")
         return {"options": [o[0] for o in options], "answer": [i for i, _ in right]}
@@ -193,9 +196,10 @@ class Answers:
                                          f"'{lead}' as a short answer, not true/false")
                 return {}
             if word.upper() in TF_WORDS:
+                shown = php_trim(lead.split("#", 1)[0])
                 self.error(block.line(), f"'{word}' is not a true/false answer: Moodle accepts exactly T, "
                                          "TRUE, F or FALSE (capitals) and would read this as a short answer "
-                                         f"'{lead}'")
+                                         f"'{shown}'")
                 return {}
         answers: list[tuple[str, int]] = []
         for _, piece in self._split(block, "=", "'='"):
@@ -330,7 +334,7 @@ class Answers:
                 distractors.append((right, line))
             else:
                 pairs.append((to_markdown(left, fmt), right, line))
-        if len(pairs) < 2:
+        if len(pairs) < 2 and not self.failed:
             self.error(block.line(), "a matching question needs at least two pairs =left -> right")
         self._distinct([(left, n) for left, _, n in pairs], "left-hand side")
         self._distinct([(r, n) for _, r, n in pairs] + distractors, "right-hand side",

@@ -24,6 +24,7 @@ class Block:
     comments: list[tuple[int, str]] = field(default_factory=list)
     meta: dict[str, Any] | None = None
     meta_line: int = 0
+    meta_error: bool = False  # a bad // resetlab: comment: the question is refused
     idnumber: str | None = None
     tags: list[str] = field(default_factory=list)
 
@@ -86,6 +87,7 @@ def _read_comments(block: Block, report: Report) -> None:
         if block.meta is not None:
             report(number, f"a second '// resetlab:' comment (the first is on line {block.meta_line}); "
                            "one question has one")
+            block.meta_error = True
             continue
         block.meta_line = number
         try:
@@ -93,9 +95,9 @@ def _read_comments(block: Block, report: Report) -> None:
         except json.JSONDecodeError as err:
             report(number, f"the '// resetlab:' comment is not valid JSON ({err.msg} at column "
                            f"{err.colno + match.start(1)})")
-            block.meta = {}
+            block.meta, block.meta_error = {}, True
             continue
         if not isinstance(value, dict):
             report(number, "the '// resetlab:' comment must hold a JSON object {...}")
-            value = {}
+            value, block.meta_error = {}, True
         block.meta = value

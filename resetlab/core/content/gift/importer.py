@@ -149,7 +149,7 @@ class _Question:
     def __init__(self, block: Block, report: Any):
         self.block = block
         self._report = report
-        self.failed = False
+        self.failed = block.meta_error
         self.name = ""  # the ::name::, if the question has one
 
     def error(self, line: int, message: str) -> None:
