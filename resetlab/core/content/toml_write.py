@@ -32,6 +32,7 @@ def bank_to_toml(bank: Mapping[str, Any]) -> str:
 
 
 def _ordered(table: Mapping[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
+    """The table's keys in the given order first, the others after in their own order."""
     known = {k: table[k] for k in order if k in table}
     return known | {k: v for k, v in table.items() if k not in known}
 
@@ -50,6 +51,7 @@ def _split(table: Mapping[str, Any], inline: bool = False) -> tuple[dict[str, An
 
 
 def _table(table: Mapping[str, Any], name: str) -> list[str]:
+    """The lines of one table's body: its plain pairs, then its sub-tables."""
     plain, tables = _split(table, inline="." in name)
     lines = [_pair(key, value) for key, value in plain.items()]
     for key, value in tables.items():
@@ -58,6 +60,7 @@ def _table(table: Mapping[str, Any], name: str) -> list[str]:
 
 
 def _tables(name: str, value: Any) -> list[str]:
+    """A [name] table, or one [[name]] table per entry of a list of tables."""
     if isinstance(value, Mapping):
         return ["", f"[{name}]", *_table(value, name)]
     lines: list[str] = []
@@ -67,6 +70,7 @@ def _tables(name: str, value: Any) -> list[str]:
 
 
 def _key(key: str) -> str:
+    """A key as TOML writes it: bare when it can be, quoted otherwise."""
     return tomli_w.dumps({key: 0}).rsplit(" = ", 1)[0]
 
 
@@ -76,6 +80,7 @@ def _scalar(value: Any, multiline: bool = False) -> str:
 
 
 def _pair(key: str, value: Any) -> str:
+    """One `key = value` line (or lines, for a multi-line string or a long array)."""
     return f"{_key(key)} = {_value(value, multiline=True)}"
 
 

@@ -32,6 +32,7 @@ class Answers:
     feedback that will be folded into the explanation."""
 
     def __init__(self, report: Callable[..., None], fmt: str):
+        """Nothing read yet; answers inherit the question text's format."""
         self._report = report
         self.fmt = fmt  # the question text's format: answers and feedback inherit it
         self.failed = False
@@ -89,6 +90,7 @@ class Answers:
         return fmt, text
 
     def _distinct(self, texts: list[tuple[str, int]], what: str, why: str = "") -> None:
+        """Refuse a text that repeats an earlier one (ignoring case and spacing)."""
         seen: dict[str, int] = {}
         for text, line in texts:
             key = " ".join(text.casefold().split())
@@ -130,6 +132,7 @@ class Answers:
         return self._multi([(t, n, p) for t, n, p, _ in options], block.line())
 
     def _single(self, options: list[tuple[str, int, float, str]]) -> dict[str, Any]:
+        """Single choice: exactly one '=', no weights on the '~' answers."""
         rights = [i for i, option in enumerate(options) if option[3] == "="]
         for text, line, percent, marker in options:
             if marker == "~" and percent > 0:
@@ -148,6 +151,7 @@ class Answers:
         return {"options": [o[0] for o in options], "answer": rights[0] if rights else 0}
 
     def _multi(self, options: list[tuple[str, int, float]], line: int) -> dict[str, Any]:
+        """Multiple answers: equal right weights, penalties of exactly minus that weight."""
         right = [(i, p) for i, (_, _, p) in enumerate(options) if p > 0]
         if not right:
             self.error(line, "no right answer: in a multiple-answer set each right answer carries ~%n% "
@@ -280,6 +284,7 @@ class Answers:
     def _number_answer(self, text: str, line: int) -> tuple[int | float, int | float | None] | None:
         """(answer, tolerance) from 'n', 'n:t' or 'min..max' (Moodle checks '..' first, then ':')."""
         def number(part: str, what: str) -> int | float | None:
+            """A number from the text, or None after saying why not."""
             value = parse_number(part)
             if value is None:
                 extra = (" (Moodle would store an answer that accepts any reply: its importer assigns '*' "

@@ -75,6 +75,7 @@ def split_blocks(text: str, report: Report) -> list[Block]:
 
 
 def _read_comments(block: Block, report: Report) -> None:
+    """The block's [id:], [tag:] and // resetlab: comment."""
     comments = "\n".join(text for _, text in block.comments)
     found = ID_TOKEN.search(comments)
     if found:

@@ -19,11 +19,13 @@ class GiftExportError(ValueError):
     """A bank that cannot be written as GIFT; `problems` lists every reason, one per question."""
 
     def __init__(self, problems: list[str]):
+        """Keep every problem, one line each in the exception's message."""
         self.problems = problems
         super().__init__("\n".join(problems))
 
 
 class _Refuse(Exception):
+    """Raised for one question that cannot be written; the message says why."""
     pass
 
 
@@ -73,6 +75,7 @@ def _json(value: Any) -> str:
 
 
 def _text(q: dict[str, Any], key: str, *, empty: bool = False) -> str:
+    """The field as a string, refusing anything else (and blank text unless allowed)."""
     value = q.get(key)
     if not isinstance(value, str) or not (empty or value.strip()):
         raise _Refuse(f"'{key}' must be a non-empty string")
@@ -80,6 +83,7 @@ def _text(q: dict[str, Any], key: str, *, empty: bool = False) -> str:
 
 
 def _texts(q: dict[str, Any], key: str, minimum: int = 1) -> list[str]:
+    """The field as a list of non-empty strings, refusing anything else."""
     value = q.get(key)
     if not isinstance(value, list) or len(value) < minimum or not all(
             isinstance(v, str) and v.strip() for v in value):
@@ -88,6 +92,7 @@ def _texts(q: dict[str, Any], key: str, minimum: int = 1) -> list[str]:
 
 
 def _number(q: dict[str, Any], key: str) -> int | float:
+    """The field as a finite int or float, refusing anything else (including booleans)."""
     value = q.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise _Refuse(f"'{key}' must be a finite number")
@@ -95,6 +100,7 @@ def _number(q: dict[str, Any], key: str) -> int | float:
 
 
 def _no_arrow(texts: list[str], what: str) -> None:
+    """Refuse texts holding '->', which GIFT cannot escape."""
     for text in texts:
         if "->" in text:
             raise _Refuse(f"the {what} '{text}' contains '->', which GIFT cannot escape: Moodle "
@@ -102,6 +108,7 @@ def _no_arrow(texts: list[str], what: str) -> None:
 
 
 def _block(lines: list[str], explanation: str | None) -> str:
+    """An answer block with one answer a line, tab-indented as Moodle writes it."""
     body = "".join(f"\t{line}\n" for line in lines)
     if explanation is not None:
         body += f"\t####{guard(explanation)}\n"
@@ -109,6 +116,7 @@ def _block(lines: list[str], explanation: str | None) -> str:
 
 
 def _question(q: Any) -> str:
+    """One question block: [id:] comment, our comment, ::id::[markdown]text{answers}."""
     if not isinstance(q, dict):
         raise _Refuse("a question must be a table")
     qid = _text(q, "id")
@@ -141,6 +149,7 @@ def _question(q: Any) -> str:
 
 
 def _answers(q: dict[str, Any], qtype: str, explanation: str | None) -> str:
+    """The answer block for the question's type."""
     if qtype == "essay":
         return _block([], explanation) if explanation is not None else "{}"
     if qtype == "truefalse":
@@ -178,6 +187,7 @@ def _answers(q: dict[str, Any], qtype: str, explanation: str | None) -> str:
 
 
 def _choices(q: dict[str, Any], qtype: str) -> list[str]:
+    """The =/~ lines of a single-choice question, or the weighted ~%n% lines of a multi."""
     options = _texts(q, "options", 2)
     answer = q.get("answer")
     if qtype == "single":

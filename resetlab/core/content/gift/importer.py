@@ -41,16 +41,20 @@ def parse_gift(text: str, path: str) -> GiftResult:
 
 
 class _Importer:
+    """Reads a whole file block by block, collecting questions, lines, summary and problems."""
     def __init__(self, path: str):
+        """Start with nothing read."""
         self.path = path
         self.result = GiftResult()
         self.without_meta: list[int] = []
         self.without_explanation: list[int] = []
 
     def report(self, line: int, message: str, severity: str = "error") -> None:
+        """Record one problem at a line of the file."""
         self.result.problems.append(GiftProblem(self.path, line, message, severity))
 
     def run(self, text: str) -> GiftResult:
+        """Read every block, then add the file-wide warnings and sort problems by line."""
         for block in split_blocks(text, self.report):
             self.block(block)
         if self.without_explanation:
@@ -65,6 +69,7 @@ class _Importer:
         return self.result
 
     def block(self, block: Block) -> None:
+        """One blank-line-separated block: a comment, a category or a question."""
         if not block.lines:
             if block.meta is not None:
                 self.report(block.meta_line, "a '// resetlab:' comment with no question under it (is there a "
@@ -94,6 +99,7 @@ class _Importer:
                                                question["type"] if question else None, qid))
 
     def category(self, block: Block) -> None:
+        """A $CATEGORY block: the category path, our bank comment, title and slug hints."""
         number, line = block.lines[0]
         if len(block.lines) > 1:
             self.report(block.lines[1][0], "put a blank line after the $CATEGORY line: Moodle would make "
@@ -147,19 +153,23 @@ class _Question:
     """One question block -> (Moodle's type, name, our question dict or None when refused)."""
 
     def __init__(self, block: Block, report: Any):
+        """Start with nothing read."""
         self.block = block
         self._report = report
         self.failed = block.meta_error
         self.name = ""  # the ::name::, if the question has one
 
     def error(self, line: int, message: str) -> None:
+        """Refuse the question, saying why."""
         self.failed = True
         self._report(line, message)
 
     def warn(self, line: int, message: str) -> None:
+        """Keep the question, noting a doubt."""
         self._report(line, message, "warning")
 
     def read(self) -> tuple[str, str, dict[str, Any] | None]:
+        """Name, answer block, text, general feedback and type, then our question dict."""
         src = Src.from_lines(self.block.lines)
         name, body = "", src
         if src.text.startswith("::"):
@@ -250,6 +260,7 @@ class _Question:
         return None if bad else pairs
 
     def fields(self, moodle_type: str, answer: Src | None, answers: Answers) -> dict[str, Any] | None:
+        """The type's own fields, read by Answers (nothing for essays and descriptions)."""
         if moodle_type in ("description", "essay"):
             return {}
         assert answer is not None
@@ -314,6 +325,7 @@ class _Question:
 
 
 def _where(lines: list[int]) -> str:
+    """Which questions a summary warning is about, as 'on N questions (lines ...)'."""
     if len(lines) == 1:
         return "on this question"
     shown = ", ".join(str(n) for n in lines[:8]) + (", …" if len(lines) > 8 else "")

@@ -37,6 +37,7 @@ class GiftProblem:
     severity: str = "error"
 
     def __str__(self) -> str:
+        """The problem as `path:line: message` (warnings say so)."""
         prefix = "warning: " if self.severity == "warning" else ""
         return f"{self.path}:{self.line}: {prefix}{self.message}"
 

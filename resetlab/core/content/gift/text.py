@@ -69,14 +69,17 @@ class Src:
         return cls("".join(chars), tuple(lines), first)
 
     def __len__(self) -> int:
+        """Number of characters."""
         return len(self.text)
 
     def __getitem__(self, key: slice) -> Src:
+        """A slice, keeping each character's line."""
         start = key.start or 0
         at = self.lines[start] if start < len(self.lines) else (self.lines[-1] if self.lines else self.at)
         return Src(self.text[key], self.lines[key], at)
 
     def __add__(self, other: Src) -> Src:
+        """Concatenation, keeping each character's line."""
         return Src(self.text + other.text, self.lines + other.lines, self.at)
 
     def line(self, index: int = 0) -> int:
