@@ -4,6 +4,8 @@ message; and a file with many problems reports every one of them."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from resetlab.core.content.gift import parse_gift, parse_gift_bytes
 
@@ -231,3 +233,22 @@ def test_every_problem_in_the_file_is_reported_and_good_questions_still_come_thr
     assert [(s.line, s.type) for s in result.summary] == [
         (1, "truefalse"), (3, None), (5, None), (7, None), (9, "single"), (11, None), (13, None)]
     assert not result.ok
+
+
+NOISE = st.sampled_from([*"~=#{}:\\->%[]*TF \n\r\t/0.1a$", "TRUE", "::", "//", "####", "[html]", "[plain]",
+                         "$CATEGORY:", '// resetlab: {"type":"order"}\n', "// [id:x]\n", "..", "\n\n"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(NOISE, max_size=40).map("".join))
+def test_any_text_gets_problems_on_real_lines_and_never_an_exception(text: str) -> None:
+    result = parse_gift(text, PATH)
+    last = len(text.split("\n") if "\n" in text else text.split("\r"))
+    assert all(1 <= p.line <= last for p in result.problems)
+    assert set(result.lines) == {q["id"] for q in result.questions}
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.binary(max_size=60))
+def test_any_bytes_are_read_or_refused(data: bytes) -> None:
+    parse_gift_bytes(data, PATH)

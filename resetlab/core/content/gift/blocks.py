@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +40,7 @@ class Block:
         return self.lines[0][0] if self.lines else self.first
 
 
-Report = Any  # callable(line, message, severity="error")
+Report = Callable[..., None]  # report(line, message, severity="error")
 
 
 def split_lines(text: str) -> list[str]:

@@ -26,7 +26,6 @@ class GiftExportError(ValueError):
 
 class _Refuse(Exception):
     """Raised for one question that cannot be written; the message says why."""
-    pass
 
 
 def to_gift(bank: dict[str, Any], *, slug: str | None = None) -> str:
