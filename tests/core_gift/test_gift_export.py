@@ -266,7 +266,7 @@ def _moodle_agrees(q: dict[str, Any]) -> None:
         assert read["pairs"] == [[item, str(n)] for n, item in enumerate(q["items"], 1)]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(sorted(EXPECTED)).flatmap(questions))
 def test_moodle_reads_what_we_meant(q: dict[str, Any]) -> None:
     _moodle_agrees(q)

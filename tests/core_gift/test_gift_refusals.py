@@ -239,7 +239,7 @@ NOISE = st.sampled_from([*"~=#{}:\\->%[]*TF \n\r\t/0.1a$", "TRUE", "::", "//", "
                          "$CATEGORY:", '// resetlab: {"type":"order"}\n', "// [id:x]\n", "..", "\n\n"])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(NOISE, max_size=40).map("".join))
 def test_any_text_gets_problems_on_real_lines_and_never_an_exception(text: str) -> None:
     result = parse_gift(text, PATH)

@@ -14,7 +14,7 @@ from resetlab.core.content.gift import parse_gift, to_gift
 from resetlab.core.content.toml_write import bank_to_toml
 
 QUIZZES = Path(__file__).resolve().parents[2] / "quizzes"
-FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Every GIFT control character, the sequences that matter to Moodle (-> %50% [html] \n \\ //), Markdown,
 # Cyrillic, quotes and spaces.
@@ -173,7 +173,7 @@ def test_source_round_trips(q: dict[str, Any]) -> None:
     _check(q)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(["single", "multi", "truefalse", "text", "numeric", "order", "match",
                                  "essay", "source"]).flatmap(questions),
                 min_size=1, max_size=6, unique_by=lambda q: q["id"]))
