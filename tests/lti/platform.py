@@ -381,8 +381,8 @@ class TestPlatform:
     def start(self) -> TestPlatform:
         """Serve in a daemon thread; returns self."""
         if self._thread is None:
-            self._thread = threading.Thread(target=self._server.serve_forever, name="lti-test-platform",
-                                            daemon=True)
+            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                            name="lti-test-platform", daemon=True)
             self._thread.start()
         return self
 
@@ -1154,10 +1154,14 @@ class TestPlatform:
     # ----- driving a launch without a real browser ------------------------------------------------
 
     def http(self, method: str, url: str, data: Mapping[str, str] | None = None,
-             headers: Mapping[str, str] | None = None) -> tuple[int, dict[str, str], str]:
-        """One HTTP request without following redirects: (status, headers, body)."""
+             headers: Mapping[str, str] | None = None, json_body: Any = None,
+             content_type: str = "application/json") -> tuple[int, dict[str, str], str]:
+        """One HTTP request without following redirects (a form or a JSON body): (status, headers, body)."""
+        headers = dict(headers or {})
         body = urlencode(data).encode() if data is not None else None
-        req = urllib.request.Request(url, data=body, method=method, headers=dict(headers or {}))
+        if json_body is not None:
+            body, headers["Content-Type"] = json.dumps(json_body).encode(), content_type
+        req = urllib.request.Request(url, data=body, method=method, headers=headers)
         try:
             with _NO_REDIRECT_OPENER.open(req, timeout=10) as response:
                 return response.status, dict(response.headers.items()), response.read().decode()
@@ -1279,6 +1283,11 @@ class PlatformBrowser:
                 continue
             if page.status in (307, 308):
                 url = urljoin(url, page.headers["Location"])
+                continue
+            if page.status == 200 and "lti1p3-new-tab-link" in page.text and "lti1p3_new_window" not in url:
+                # pylti1p3's cookie-check page: with cookies allowed, its script reloads with these params
+                params = {**dict(parse_qsl(urlsplit(url).query)), **(data or {}), "lti1p3_new_window": "1"}
+                url, method, data = url.split("?", 1)[0] + "?" + urlencode(params), "GET", None
                 continue
             forms = [f for f in page.forms() if f["id"] in self.AUTO_SUBMIT_IDS] if page.status == 200 else []
             if forms:
