@@ -340,7 +340,7 @@ class TestPlatform:
         self._lock = threading.RLock()
         self._thread: threading.Thread | None = None
         self._keys: list[tuple[str, rsa.RSAPrivateKey]] = [(self._new_kid(), generate_rsa_key())]
-        self._rogue_key = generate_rsa_key()
+        self._rogue_key: rsa.RSAPrivateKey | None = None  # made on first forgery that needs it
         self.tools: dict[str, ToolRegistration] = {}
         self._pending: dict[str, PendingLaunch] = {}
         self.launches: list[IssuedLaunch] = []
@@ -466,6 +466,8 @@ class TestPlatform:
         """An RS256 JWT signed by the platform (or, for forgeries, by a rogue key)."""
         kid, key = self._keys[-1]
         if wrong_key or unknown_kid:
+            with self._lock:
+                self._rogue_key = self._rogue_key or generate_rsa_key()
             key = self._rogue_key
             kid = "unknown-" + kid if unknown_kid else kid
         return jwt.encode(dict(claims), key, algorithm="RS256", headers={"kid": kid})

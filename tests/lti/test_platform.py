@@ -16,6 +16,7 @@ import pytest
 try:
     import jwt
     from flask import Flask, Response, jsonify, request, url_for
+    from pylti1p3.assignments_grades import AssignmentsGradesService
     from pylti1p3.contrib.flask import (
         FlaskCacheDataStorage,
         FlaskMessageLaunch,
@@ -26,6 +27,8 @@ try:
     from pylti1p3.exception import LtiException, LtiServiceException, OIDCException
     from pylti1p3.grade import Grade
     from pylti1p3.lineitem import LineItem as ToolLineItem
+    from pylti1p3.registration import Registration
+    from pylti1p3.service_connector import ServiceConnector
     from pylti1p3.tool_config import ToolConfDict
     from werkzeug.serving import make_server
 
@@ -428,6 +431,32 @@ def test_scores_reach_the_platform_and_forced_failures_are_reported(served) -> N
     assert all(r["ok"] for r in platform.token_requests)
 
 
+def test_a_score_posted_later_from_stored_launch_data_without_the_launch(served) -> None:
+    platform, tool, _ = served
+    launch(platform, roles=[LEARNER], context=COURSE, resource_link=LINK)
+    endpoint = platform.launches[-1].claims[AGS_CLAIM]  # what the tool stores with the attempt
+    reg = tool.registration
+    registration = (Registration().set_issuer(reg.issuer).set_client_id(reg.client_id)
+                    .set_auth_token_url(reg.auth_token_url).set_tool_private_key(private_pem(TOOL_KEY))
+                    .set_tool_public_key(public_pem(TOOL_KEY)))
+    ags = AssignmentsGradesService(ServiceConnector(registration), endpoint)
+
+    def score(given: float) -> Grade:
+        return (Grade().set_score_given(given).set_score_maximum(10).set_user_id(ANA.sub)
+                .set_timestamp(datetime.now(UTC).isoformat()).set_activity_progress("Completed")
+                .set_grading_progress("FullyGraded"))
+
+    ags.put_grade(score(7))
+    assert platform.result(ANA, platform.lineitem_for(LINK)).score_given == 7
+    platform.expire_tokens()  # the connector keeps its token and never looks at expires_in
+    with pytest.raises(LtiServiceException) as refused:
+        ags.put_grade(score(8))
+    assert refused.value.response.status_code == 401
+    AssignmentsGradesService(ServiceConnector(registration), endpoint).put_grade(score(9))
+    assert platform.result(ANA, platform.lineitem_for(LINK)).score_given == 9
+    assert [r["ok"] for r in platform.token_requests] == [True, True]
+
+
 def test_pylti1p3_creates_a_line_item_across_pages_and_reads_members(served) -> None:
     platform, _, base = served
     platform.page_size = 1
@@ -514,6 +543,4 @@ def test_drive_launch_with_a_flask_test_client_and_key_rotation() -> None:
 
 def tool_kid() -> str:
     """The kid pylti1p3 puts on the tool's JWTs (the RFC 7638 thumbprint of its public key)."""
-    from pylti1p3.registration import Registration
-
     return Registration.get_jwk(public_pem(TOOL_KEY))["kid"]
