@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from http.cookiejar import DefaultCookiePolicy
 from typing import Any
 from urllib.parse import urlencode
 
@@ -395,6 +396,14 @@ def test_pylti1p3_refuses_forged_launches(served, forgery: Forgery, message: str
     platform, _, _ = served
     page = PlatformBrowser().open(platform.launch_url(ANA, [LEARNER], COURSE, LINK, forgery=forgery))
     assert page.status == 403 and message in page.text, page.text
+
+
+def test_a_browser_that_refuses_the_tools_cookies_fails_on_state(served) -> None:
+    platform, _, _ = served
+    browser = PlatformBrowser()
+    browser.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))  # like a third-party iframe
+    page = browser.open(platform.launch_url(ANA, [LEARNER], COURSE))
+    assert page.status == 403 and "State not found" in page.text
 
 
 def test_a_replayed_launch_passes_bare_pylti1p3_and_is_caught_by_consuming_the_nonce(served) -> None:
