@@ -360,6 +360,7 @@ class TestPlatform:
         self.failed_requests: list[tuple[str, int]] = []
         self.errors: list[str] = []
         self.service_requests: list[tuple[str, str, str]] = []  # (method, path, client_id)
+        self.returns: list[dict[str, str]] = []  # visits to launch_presentation.return_url (lti_msg...)
         self._url_map = Map([
             Rule("/jwks", endpoint="jwks", methods=["GET"]),
             Rule("/auth", endpoint="auth", methods=["GET", "POST"]),
@@ -374,6 +375,7 @@ class TestPlatform:
             Rule("/contexts/<int:ctx>/lineitems/<int:item>/results", endpoint="results", methods=["GET"]),
             Rule("/contexts/<int:ctx>/memberships", endpoint="memberships", methods=["GET"]),
             Rule("/deep_link_return", endpoint="deep_link_return", methods=["POST"]),
+            Rule("/return", endpoint="return", methods=["GET"]),
         ])
 
     # ----- life cycle -------------------------------------------------------------------------------
@@ -1118,6 +1120,15 @@ class TestPlatform:
         launch = self.launches[index]
         return Response(_autosubmit_page(launch.redirect_uri, launch.form, "Replaying"), mimetype="text/html")
 
+    def _return(self, request: Request) -> Response:
+        with self._lock:
+            self.returns.append(dict(request.args.items()))
+        message = request.args.get("lti_errormsg") or request.args.get("lti_msg") or ""
+        page = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Back in the course</title>'
+                '</head><body><h1>Back in the course</h1>'
+                f'<p id="message">{html.escape(message)}</p></body></html>')
+        return Response(page, mimetype="text/html")
+
     def _dispatch(self, request: Request) -> Response:
         adapter = self._url_map.bind_to_environ(request.environ)
         endpoint, args = adapter.match()
@@ -1134,6 +1145,7 @@ class TestPlatform:
             "results": lambda ctx, item: self._results(request, ctx, item),
             "memberships": lambda ctx: self._memberships(request, ctx),
             "deep_link_return": lambda: self._deep_link_return(request),
+            "return": lambda: self._return(request),
         }
         return handlers[endpoint](**args)
 

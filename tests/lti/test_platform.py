@@ -366,6 +366,9 @@ def test_embedded_launch_page_and_post_login_initiation(platform: TestPlatform) 
     form = parse_forms(body)[0]
     assert status == 200 and form["action"] == "http://127.0.0.1:9/login" and form["method"] == "POST"
     assert form["fields"]["lti_message_hint"] and "<button" in body
+    status, _, body = platform.http("GET", platform.url("/return?lti_errormsg=No+such+lesson"))
+    assert status == 200 and "No such lesson" in body
+    assert platform.returns == [{"lti_errormsg": "No such lesson"}]
 
 
 # ----- against pylti1p3 ---------------------------------------------------------------------------------
