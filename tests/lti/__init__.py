@@ -1,0 +1,1 @@
+"""LTI 1.3 tests: a local test platform and its own tests."""
