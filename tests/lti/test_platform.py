@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -12,56 +11,50 @@ from http.cookiejar import DefaultCookiePolicy
 from typing import Any
 from urllib.parse import urlencode
 
+import jwt
 import pytest
+from flask import Flask, Response, jsonify, request, url_for
+from pylti1p3.assignments_grades import AssignmentsGradesService
+from pylti1p3.contrib.flask import (
+    FlaskCacheDataStorage,
+    FlaskMessageLaunch,
+    FlaskOIDCLogin,
+    FlaskRequest,
+)
+from pylti1p3.deep_link_resource import DeepLinkResource
+from pylti1p3.exception import LtiException, LtiServiceException, OIDCException
+from pylti1p3.grade import Grade
+from pylti1p3.lineitem import LineItem as ToolLineItem
+from pylti1p3.registration import Registration
+from pylti1p3.service_connector import ServiceConnector
+from pylti1p3.tool_config import ToolConfDict
+from werkzeug.serving import make_server
 
-try:
-    import jwt
-    from flask import Flask, Response, jsonify, request, url_for
-    from pylti1p3.assignments_grades import AssignmentsGradesService
-    from pylti1p3.contrib.flask import (
-        FlaskCacheDataStorage,
-        FlaskMessageLaunch,
-        FlaskOIDCLogin,
-        FlaskRequest,
-    )
-    from pylti1p3.deep_link_resource import DeepLinkResource
-    from pylti1p3.exception import LtiException, LtiServiceException, OIDCException
-    from pylti1p3.grade import Grade
-    from pylti1p3.lineitem import LineItem as ToolLineItem
-    from pylti1p3.registration import Registration
-    from pylti1p3.service_connector import ServiceConnector
-    from pylti1p3.tool_config import ToolConfDict
-    from werkzeug.serving import make_server
-
-    from .platform import (
-        AGS_CLAIM,
-        ASSERTION_TYPE,
-        DL,
-        INSTRUCTOR,
-        LEARNER,
-        LTI,
-        NRPS_CLAIM,
-        SCOPE_LINEITEM,
-        SCOPE_NRPS,
-        SCOPE_SCORE,
-        TEACHING_ASSISTANT,
-        Context,
-        Forgery,
-        PlatformBrowser,
-        ResourceLink,
-        TestPlatform,
-        ToolRegistration,
-        User,
-        generate_rsa_key,
-        parse_forms,
-        private_pem,
-        public_jwk,
-        public_pem,
-    )
-except ImportError:  # the LTI packages are pinned in requirements; CI must have them
-    if os.environ.get("CI") == "true":
-        raise
-    pytest.skip("pylti1p3, PyJWT or cryptography is not installed", allow_module_level=True)
+from .platform import (
+    AGS_CLAIM,
+    ASSERTION_TYPE,
+    DL,
+    INSTRUCTOR,
+    LEARNER,
+    LTI,
+    NRPS_CLAIM,
+    SCOPE_LINEITEM,
+    SCOPE_NRPS,
+    SCOPE_SCORE,
+    TEACHING_ASSISTANT,
+    Context,
+    Forgery,
+    PlatformBrowser,
+    ResourceLink,
+    TestPlatform,
+    ToolRegistration,
+    User,
+    generate_rsa_key,
+    parse_forms,
+    private_pem,
+    public_jwk,
+    public_pem,
+)
 
 ANA = User("ana-sub-1", name="Ana Lima", given_name="Ana", family_name="Lima", email="ana@example.org")
 BOB = User("bob-sub-2", name="Bob Ray", given_name="Bob", family_name="Ray")

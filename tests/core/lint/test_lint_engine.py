@@ -13,7 +13,7 @@ from resetlab.core.content.lint.registry import rule
 
 from .factories import make_bank, make_item, where
 
-PACKAGE = Path(__file__).resolve().parents[2] / "resetlab" / "core" / "content" / "lint"
+PACKAGE = Path(__file__).resolve().parents[3] / "resetlab" / "core" / "content" / "lint"
 
 LONG_KEY_ITEM = make_item(
     line=140, prompt="What did the NATO–Russia Council of 2002 give Russia?",

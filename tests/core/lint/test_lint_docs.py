@@ -10,7 +10,7 @@ import pytest
 
 from resetlab.core.content.lint import RULES, LintItem
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize("rule_id", sorted(RULES))

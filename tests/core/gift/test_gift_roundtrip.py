@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from resetlab.core.content.gift import parse_gift, to_gift
 from resetlab.core.content.toml_write import bank_to_toml
 
-QUIZZES = Path(__file__).resolve().parents[2] / "quizzes"
+QUIZZES = Path(__file__).resolve().parents[3] / "quizzes"
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Every GIFT control character, the sequences that matter to Moodle (-> %50% [html] \n \\ //), Markdown,

@@ -12,7 +12,7 @@ import pytest
 from resetlab.core.content.gift import parse_gift, to_gift
 from resetlab.core.content.toml_write import bank_to_toml
 
-QUIZZES = Path(__file__).resolve().parents[2] / "quizzes"
+QUIZZES = Path(__file__).resolve().parents[3] / "quizzes"
 
 ESSAY = {
     "id": "obama-essay-button-symbol", "type": "essay",
