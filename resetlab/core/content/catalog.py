@@ -21,7 +21,7 @@ class Rules:
 
     min_questions: int = 15
     min_words: int = 1000
-    max_words: int = 1800
+    max_words: int = 2400
 
 
 def _display(path: Path, root: Path | None) -> str:
