@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core import rules
 from ..core.errors import NotFound
+from ..core.selection import Purpose
 from ..course import get_catalog
 from ..database import begin_write
 from ..extensions import db
@@ -129,7 +130,7 @@ def start_assignment_attempt(user: User, assignment: Assignment, now: datetime |
     if bank is None:
         raise StartRefused("This quiz is no longer in the course.")
     return create_attempt(user, bank, assignment.draw, rng or random.Random(), title=assignment.title,
-                          assignment_id=assignment.id, started_at=now,
+                          purpose=Purpose.ASSESSMENT, assignment_id=assignment.id, started_at=now,
                           deadline_at=rules.deadline(applied, now))
 
 

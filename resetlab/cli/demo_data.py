@@ -25,7 +25,7 @@ from ..core.content.model import Bank, Catalog
 from ..core.grading import grade
 from ..core.questions import Question, key_answer, present, to_json
 from ..core.rules import Grading, Reveal
-from ..core.selection import draw_questions
+from ..core.selection import Purpose, draw_questions
 from ..course import get_catalog
 from ..database import begin_write
 from ..extensions import db
@@ -225,7 +225,7 @@ class _Builder:
         """One attempt with drawn questions, answered and graded when finished; returns its score."""
         rng = self.rng
         attempt_id = self.next_id(Attempt)
-        questions = draw_questions(bank, self.catalog.banks.values(), work["draw"], rng)
+        questions = draw_questions(bank, self.catalog.banks.values(), work["draw"], rng, Purpose.ASSESSMENT)
         scores, items = [], []
         for position, q in enumerate(questions):
             response = score = None

@@ -33,11 +33,12 @@ def question_pack(catalog: Catalog, question: Question, rng: random.Random) -> d
 
 
 def bank_pack(catalog: Catalog, bank: Bank) -> dict[str, Any]:
-    """The practice pack for one bank (its own questions, not the final exam's course-wide pool).
+    """The practice pack for one bank: its own practice questions (never secure ones, and not the final
+    exam's course-wide pool).
 
-    This is self-study practice, not a graded quiz: shipping the answer keys to the device is
-    acceptable so feedback works offline. Nothing here counts toward a grade, and the server
-    regrades every synced answer against its own copy of the question.
+    This is self-study practice, not a graded quiz: shipping the answer keys of practice questions
+    to the device is acceptable so feedback works offline. Nothing here counts toward a grade, and
+    the server regrades every synced answer against its own copy of the question.
     """
     lesson = catalog.lesson(bank.lesson) if bank.lesson else None
     rng = random.Random()
@@ -46,5 +47,5 @@ def bank_pack(catalog: Catalog, bank: Bank) -> dict[str, Any]:
         "lesson": {"url": url_for("study.lesson", slug=lesson.slug), "title": lesson.title}
         if lesson else None,
         "quiz_url": url_for("study.quiz", slug=bank.slug),
-        "questions": [question_pack(catalog, q, rng) for q in bank.questions],
+        "questions": [question_pack(catalog, q, rng) for q in bank.questions if not q.secure],
     }

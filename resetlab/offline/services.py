@@ -106,7 +106,7 @@ def check_item(questions: Mapping[str, Question], old_versions: set[tuple[str, s
                now: datetime) -> Checked:
     """Check and grade one item; raises Rejected with the reason."""
     question = questions.get(raw.get("question_id")) if isinstance(raw.get("question_id"), str) else None
-    if question is None:
+    if question is None or question.secure:  # assessment-only questions are never practised
         raise Rejected("unknown question")
     version = raw.get("content_hash")
     if version != question.content_hash:

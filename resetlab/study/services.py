@@ -20,7 +20,7 @@ from ..core.mastery import AttemptOutcome, Level, mastery
 from ..core.questions import Question, present
 from ..core.rules import is_late, too_late
 from ..core.schedule import ReviewAnswer, review_outcomes
-from ..core.selection import draw_questions
+from ..core.selection import Purpose, draw_questions
 from ..course import get_catalog
 from ..database import begin_write
 from ..extensions import db
@@ -66,10 +66,10 @@ def store_versions(questions: Iterable[Question]) -> None:
 
 
 def create_attempt(user: User, bank: Bank, count: int, rng: random.Random, title: str | None = None,
-                   **fields: Any) -> Attempt:
+                   purpose: Purpose = Purpose.PRACTICE, **fields: Any) -> Attempt:
     """Draw `count` questions, freeze their versions and option order, and save the attempt."""
     catalog = get_catalog()
-    questions = draw_questions(bank, catalog.banks.values(), count, rng)
+    questions = draw_questions(bank, catalog.banks.values(), count, rng, purpose)
     begin_write()
     store_versions(questions)
     attempt = Attempt(user_id=user.id, bank_slug=bank.slug, bank_title=title or bank.title,
@@ -84,7 +84,7 @@ def create_attempt(user: User, bank: Bank, count: int, rng: random.Random, title
         db.session.commit()
     except IntegrityError:  # another request stored the same version first (PostgreSQL)
         db.session.rollback()
-        return create_attempt(user, bank, count, rng, title, **fields)
+        return create_attempt(user, bank, count, rng, title, purpose, **fields)
     return attempt
 
 

@@ -115,7 +115,7 @@ def test_option_ids_do_not_depend_on_position(course):
 
 
 BANK_BREAKAGES = [
-    ('type = "single"', 'type = "essay"', "alpha.toml:7: unknown question type 'essay'"),
+    ('type = "single"', 'type = "poem"', "alpha.toml:7: unknown question type 'poem'"),
     ("answer = 0\nexplanation", "explanation", "alpha.toml:5: missing answer key 'answer'"),
     ("answer = 0\n", "answer = 7\n", "alpha.toml:10: answer key 7 does not fit 4 options (0–3)"),
     ("answer = [0, 1]", "answer = [0, 9]", "answer key 9 does not fit 4 options"),
@@ -139,6 +139,10 @@ BANK_BREAKAGES = [
     ("draw = 7", "draw = 70", "'draw' is 70 but the bank has 7 questions"),
     ('lesson = "alpha"', 'lesson = "gamma"', "paired with lesson 'gamma', which does not exist"),
     ("[[questions]]\nid", "[[questions\nid", "invalid TOML"),
+    ('difficulty = "easy"', 'difficulty = "easy"\ngroup = "Not A Slug"', "'group' must be lowercase letters"),
+    ('difficulty = "easy"', 'difficulty = "easy"\nsecure = "yes"', "'secure' must be true or false"),
+    ('difficulty = "easy"', 'difficulty = "easy"\nlint_ok = 5', "'lint_ok' must be a table"),
+    ('draw = 7', 'draw = 7\nsecure = 1', "alpha.toml:4: 'secure' must be true or false"),
 ]
 
 
@@ -149,6 +153,19 @@ def test_bank_problems_are_reported_with_path_and_line(course, old, new, message
     assert catalog is None
     assert any(message in p for p in problems), problems
     assert all(p.split(":")[1].isdigit() for p in problems)
+
+
+def test_secure_and_group_marks(course):
+    edit(course / "quizzes" / "alpha.toml", "draw = 7", "draw = 7\nsecure = true")
+    edit(course / "quizzes" / "alpha.toml", 'difficulty = "easy"', 'difficulty = "easy"\nsecure = false\n'
+         'group = "button-word"\nlint_ok = { clang = "the stem names the button on purpose" }')
+    catalog, problems = check(course)
+    assert catalog is not None, problems
+    alpha = {q.id: q for q in catalog.bank("alpha").questions}
+    assert alpha["alpha-single"].secure is False and alpha["alpha-single"].group == "button-word"
+    assert all(q.secure for qid, q in alpha.items() if qid != "alpha-single")
+    assert not any(q.secure for q in catalog.bank("beta").questions)
+    assert "secure" not in alpha["alpha-multi"].to_snapshot()  # policy, not content: hashes unchanged
 
 
 def test_duplicate_ids_across_banks(course):
@@ -231,12 +248,12 @@ def test_lesson_without_bank_and_word_count_warn(course):
 
 
 def test_load_catalog_raises_with_every_error(course):
-    edit(course / "quizzes" / "alpha.toml", 'type = "single"', 'type = "essay"')
+    edit(course / "quizzes" / "alpha.toml", 'type = "single"', 'type = "poem"')
     edit(course / "quizzes" / "beta.toml", "answer = false", "answer = 3")
     with pytest.raises(ContentError) as err:
         load_catalog(course / "lessons", course / "quizzes", RULES, course)
     messages = [str(p) for p in err.value.problems]
-    assert any("unknown question type 'essay'" in m for m in messages)
+    assert any("unknown question type 'poem'" in m for m in messages)
     assert any("quizzes/beta.toml" in m and "true or false" in m for m in messages)
 
 

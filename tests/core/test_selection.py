@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from resetlab.core.content.model import Bank
 from resetlab.core.questions import Question, present
-from resetlab.core.selection import draw_questions
+from resetlab.core.selection import Purpose, available, draw_questions
 
 from .strategies import catalog, choices, fixture_question, make_question, questions
 
@@ -37,6 +37,49 @@ def courses(draw: st.DrawFn) -> tuple[Bank, list[Bank]]:
 
 def source(q: Question, banks: list[Bank]) -> str:
     return next(b.slug for b in banks if q in b.questions)
+
+
+@st.composite
+def marked_banks(draw: st.DrawFn) -> Bank:
+    """A bank whose questions are randomly secure or not and share a few exclusion groups."""
+    size = draw(st.integers(1, 14))
+    plain = bank("m", size)
+    groups = st.sampled_from([None, None, "g1", "g2", "g3"])
+    marked = tuple(replace(q, secure=draw(st.booleans()), group=draw(groups)) for q in plain.questions)
+    return replace(plain, questions=marked)
+
+
+@given(marked_banks(), st.integers(1, 14), st.integers(0, 10_000), st.sampled_from(list(Purpose)))
+def test_one_attempt_never_holds_two_questions_of_a_group(b: Bank, count: int, seed: int, purpose) -> None:
+    picked = draw_questions(b, [b], count, random.Random(seed), purpose)
+    groups = [q.group for q in picked if q.group is not None]
+    assert len(groups) == len(set(groups))
+    assert len({q.id for q in picked}) == len(picked) <= count
+
+
+@given(marked_banks(), st.integers(1, 14), st.integers(0, 10_000))
+def test_practice_never_draws_a_secure_question(b: Bank, count: int, seed: int) -> None:
+    picked = draw_questions(b, [b], count, random.Random(seed), Purpose.PRACTICE)
+    assert not any(q.secure for q in picked)
+    assert available(b, [b], Purpose.PRACTICE) == sum(1 for q in b.questions if not q.secure)
+
+
+@given(marked_banks(), st.integers(1, 14), st.integers(0, 10_000))
+def test_an_assessment_takes_secure_questions_first(b: Bank, count: int, seed: int) -> None:
+    picked = draw_questions(b, [b], count, random.Random(seed), Purpose.ASSESSMENT)
+    secure = [q.secure for q in picked]
+    assert secure == sorted(secure, reverse=True)  # every secure question comes before any practice one
+    ungrouped_secure = sum(1 for q in b.questions if q.secure and q.group is None)
+    assert sum(secure) >= min(count, ungrouped_secure)
+
+
+def test_a_group_is_honoured_on_the_fixture_course_too() -> None:
+    alpha = catalog().bank("alpha")
+    grouped = replace(alpha, questions=tuple(replace(q, group="same") if q.type in ("order", "match") else q
+                                             for q in alpha.questions))
+    for seed in range(20):
+        kinds = [q.type for q in draw_questions(grouped, [grouped], grouped.draw, random.Random(seed))]
+        assert not {"order", "match"} <= set(kinds)
 
 
 # --- fixture course --------------------------------------------------------------------------

@@ -20,7 +20,7 @@ def broken_course(tmp_path: Path) -> Path:
     course = tmp_path / "broken"
     shutil.copytree(CONTENT, course)
     bank = course / "quizzes" / "alpha.toml"
-    bank.write_text(bank.read_text().replace('type = "single"', 'type = "essay"', 1))
+    bank.write_text(bank.read_text().replace('type = "single"', 'type = "poem"', 1))
     return course
 
 
@@ -29,7 +29,7 @@ def test_app_refuses_to_start_on_invalid_content(tmp_path, capsys):
     with pytest.raises(ContentError) as err:
         create_app(make_config(tmp_path, LESSONS_DIR=str(course / "lessons"),
                                QUIZZES_DIR=str(course / "quizzes"), CONTENT_ROOT=str(course)))
-    assert "quizzes/alpha.toml:7: unknown question type 'essay'" in str(err.value)
+    assert "quizzes/alpha.toml:7: unknown question type 'poem'" in str(err.value)
     assert "cannot start" in capsys.readouterr().err
 
 
@@ -90,7 +90,7 @@ def test_content_check_cli_reports_path_line_and_fails(tmp_path, flask):
     result = subprocess.run([*flask, "--app", "app", "content", "check"], cwd=ROOT, env=broken_env(tmp_path),
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
-    assert "quizzes/alpha.toml:7: unknown question type 'essay'" in result.stdout
+    assert "quizzes/alpha.toml:7: unknown question type 'poem'" in result.stdout
     assert "error(s)" in result.stderr and "Traceback" not in result.stderr
 
 

@@ -11,10 +11,18 @@ from .lessons import SLUG, render_inline
 from .model import DIFFICULTIES, SKILLS, Bank, Problem
 from .toml_lines import LineIndex, decode_error_line, key_line
 
-COMMON = {"id", "type", "prompt", "explanation", "section", "difficulty", "skill"}
+COMMON = {"id", "type", "prompt", "explanation", "section", "difficulty", "skill", "group", "secure",
+          "lint_ok"}
 
 
-def _question(q: Any, lesson: str | None) -> Question:
+def _flag(raw: Any, key: str, default: bool) -> bool:
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        raise QuestionError(key, f"'{key}' must be true or false")
+    return value
+
+
+def _question(q: Any, lesson: str | None, secure_bank: bool = False) -> Question:
     if not isinstance(q, dict):
         raise QuestionError("", "a [[questions]] entry must be a table")
     qid = q.get("id")
@@ -37,6 +45,12 @@ def _question(q: Any, lesson: str | None) -> Question:
     if unknown:
         raise QuestionError(sorted(unknown)[0], f"unknown field(s) for a {qtype} question: "
                                                 f"{', '.join(sorted(unknown))}")
+    group = q.get("group")
+    if group is not None and (not isinstance(group, str) or not SLUG.match(group)):
+        raise QuestionError("group", "'group' must be lowercase letters, digits and hyphens")
+    lint_ok = q.get("lint_ok", {})
+    if not isinstance(lint_ok, dict) or not all(isinstance(v, str) for v in lint_ok.values()):
+        raise QuestionError("lint_ok", "'lint_ok' must be a table of rule id = \"reason\"")
     section = q["section"].strip()
     target_lesson, _, anchor = section.rpartition("#")
     target_lesson = target_lesson or (lesson or "")
@@ -45,7 +59,7 @@ def _question(q: Any, lesson: str | None) -> Question:
         prompt_html=render_inline(q["prompt"]),
         explanation_html=render_inline(q["explanation"]),
         lesson=target_lesson, section=anchor, difficulty=q["difficulty"], skill=skill,
-        body=kind.parse_bank(qid, q),
+        body=kind.parse_bank(qid, q), group=group, secure=_flag(q, "secure", secure_bank),
     )
 
 
@@ -75,6 +89,10 @@ def parse_bank(path: Path, display: str) -> tuple[Bank | None, list[Problem]]:
     if not isinstance(title, str) or not title.strip():
         problems.append(Problem(display, key_line(text, "title"), "bank is missing 'title'"))
         title = slug
+    secure_bank = data.get("secure", False)
+    if not isinstance(secure_bank, bool):
+        problems.append(Problem(display, key_line(text, "secure"), "'secure' must be true or false"))
+        secure_bank = False
     raw_questions = data.get("questions", [])
     if not isinstance(raw_questions, list):
         problems.append(Problem(display, key_line(text, "questions"),
@@ -85,7 +103,7 @@ def parse_bank(path: Path, display: str) -> tuple[Bank | None, list[Problem]]:
     seen: dict[str, int] = {}
     for i, raw in enumerate(raw_questions):
         try:
-            question = _question(raw, lesson)
+            question = _question(raw, lesson, secure_bank)
         except QuestionError as err:
             line = index.field(i, err.key) if err.key else index.entry(i)
             problems.append(Problem(display, line, str(err)))

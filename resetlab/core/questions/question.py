@@ -21,7 +21,10 @@ LEGACY_KEYS: dict[str, Any] = {
 
 @dataclass(frozen=True)
 class Question:
-    """One quiz question with its answer key; `to_snapshot` freezes what a student was served."""
+    """One quiz question with its answer key; `to_snapshot` freezes what a student was served.
+
+    `group` and `secure` are policy, not content: they are not in the snapshot or the content hash.
+    """
 
     id: str
     type: str
@@ -33,6 +36,8 @@ class Question:
     difficulty: str
     skill: str
     body: Any
+    group: str | None = None  # questions that give each other away share a group: never drawn together
+    secure: bool = False  # assessment-only: never shown in practice, packs or review before the reveal
 
     @property
     def kind(self) -> QuestionType:
