@@ -12,7 +12,7 @@ from resetlab.core.questions import form_values, key_answer
 from resetlab.course import get_catalog
 from resetlab.extensions import db
 from resetlab.models import Attempt, Enrollment, User
-from resetlab.study import services
+from resetlab.study import attempts
 
 from .pages import TOKEN, logged_in
 
@@ -30,7 +30,7 @@ class Submission:
 
 def _answer_fields(attempt: Attempt) -> list[tuple[str, str]]:
     fields = []
-    for item, question in services.served(attempt):
+    for item, question in attempts.served(attempt):
         for name, values in form_values(question, item.position, key_answer(question)).items():
             fields.extend((name, v) for v in values)
     return fields
@@ -47,7 +47,7 @@ def prepare(app: Flask, classroom_id: int, password: str, count: int,
         made: list[tuple[int, int, list[tuple[str, str]]]] = []
         for i in range(count):
             user = db.session.get(User, ids[i % len(ids)])
-            attempt = services.create_attempt(user, bank, bank.draw, rng)
+            attempt = attempts.create_attempt(user, bank, bank.draw, rng)
             made.append((user.id, attempt.id, _answer_fields(attempt)))
             db.session.expunge_all()  # keep the session small: commits expire everything in it
         emails = dict(db.session.execute(db.select(User.id, User.email).where(User.id.in_(ids))).all())

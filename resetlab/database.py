@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from .extensions import db
+
+T = TypeVar("T")
 
 
 @event.listens_for(Engine, "connect")
@@ -46,3 +53,28 @@ def database_answers() -> bool:
     except Exception:  # any driver error means "not reachable" here
         db.session.rollback()
         return False
+
+
+def insert_ignoring_duplicates(model: type, rows: list[dict[str, Any]]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING (SQLite and PostgreSQL): rows another transaction stored first
+    are left as they are, and nothing fails."""
+    if not rows:
+        return
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(insert(model).on_conflict_do_nothing(), rows)
+
+
+RETRYABLE = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
+
+
+def retrying(unit: Callable[[], T], tries: int = 3) -> T:
+    """Run one unit of work (which begins and commits its own transaction) again when PostgreSQL
+    aborted it to break a deadlock: the whole unit is repeated, so nothing is half done or lost."""
+    for attempt in range(tries):
+        try:
+            return unit()
+        except OperationalError as err:
+            db.session.rollback()
+            if getattr(err.orig, "sqlstate", None) not in RETRYABLE or attempt == tries - 1:
+                raise
+    raise AssertionError("unreachable")

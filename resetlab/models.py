@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .core.rules import Grading, Reveal
@@ -75,9 +75,22 @@ class LessonRead(db.Model):
 
 
 class Attempt(db.Model):
-    """One sitting of a quiz: in progress until submitted, then finished and never regraded."""
+    """One sitting of a quiz: in progress until submitted, then finished and never regraded.
 
-    __table_args__ = (Index("ix_attempt_user_bank", "user_id", "bank_slug", "state"),)
+    The database holds the attempt rules: one open attempt per learner and practice quiz, one per
+    learner and assignment, and assignment attempts numbered 1, 2, … without gaps or repeats.
+    """
+
+    __table_args__ = (
+        Index("ix_attempt_user_bank", "user_id", "bank_slug", "state"),
+        Index("uq_attempt_open_practice", "user_id", "bank_slug", unique=True,
+              sqlite_where=text("state = 'in_progress' AND assignment_id IS NULL"),
+              postgresql_where=text("state = 'in_progress' AND assignment_id IS NULL")),
+        Index("uq_attempt_open_assignment", "user_id", "assignment_id", unique=True,
+              sqlite_where=text("state = 'in_progress' AND assignment_id IS NOT NULL"),
+              postgresql_where=text("state = 'in_progress' AND assignment_id IS NOT NULL")),
+        UniqueConstraint("user_id", "assignment_id", "number", name="uq_attempt_number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
@@ -93,6 +106,10 @@ class Attempt(db.Model):
     score: Mapped[float | None]
     late: Mapped[bool] = mapped_column(default=False, server_default=false())
     timed_out: Mapped[bool] = mapped_column(default=False, server_default=false())
+    number: Mapped[int | None]  # 1, 2, … among one learner's attempts at one assignment
+    draft: Mapped[dict[str, list[str]] | None] = mapped_column(JSON)  # answers saved before submitting
+    draft_saved_at: Mapped[datetime | None]
+    review_fed: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     items: Mapped[list[AttemptItem]] = relationship(
         back_populates="attempt", order_by="AttemptItem.position", cascade="all, delete-orphan")
@@ -142,11 +159,13 @@ class Classroom(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
     archived: Mapped[bool] = mapped_column(default=False)
+    share_practice: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Enrollment(db.Model):
-    """A student's membership of a class; removal keeps the student's own data."""
+    """A student's membership of a class. Removal keeps the student's own data and the row: a removed
+    student cannot join again with the code until an instructor re-admits them."""
 
     __table_args__ = (UniqueConstraint("classroom_id", "user_id"),)
 
@@ -155,6 +174,7 @@ class Enrollment(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     active: Mapped[bool] = mapped_column(default=True)
+    removed_at: Mapped[datetime | None]
 
 
 class Assignment(db.Model):

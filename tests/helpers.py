@@ -69,3 +69,26 @@ def login(client, email: str = "ana@example.org", password: str = PASSWORD):
 def logout(client):
     """Log out (a POST with CSRF)."""
     return post(client, "/auth/logout")
+
+
+def as_page(app, attempt_id: int, form: dict) -> dict:
+    """Form values written with real choice ids, renamed to the opaque ids this attempt's page shows."""
+    from resetlab.core.questions import rename_form
+    from resetlab.extensions import db
+    from resetlab.models import Attempt
+    from resetlab.study import attempts
+
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        names = attempts.names_for(attempt, attempts.served(attempt))
+    renamed = rename_form({k: v if isinstance(v, list) else [v] for k, v in form.items()}, names)
+    return {k: v for k, v in renamed.items()}
+
+
+def submit_attempt(app, client, attempt_id: int, form: dict, confirm: bool = True):
+    """Submit an attempt as its page would (opaque ids, CSRF); `confirm` answers the blank-answers check."""
+    data = as_page(app, attempt_id, form)
+    data["csrf_token"] = csrf_token(client, f"/attempts/{attempt_id}")
+    if confirm:
+        data["confirm"] = "1"
+    return client.post(f"/attempts/{attempt_id}", data=data)

@@ -9,13 +9,13 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 
 from ..core import rules
-from ..core.errors import NotFound
-from ..core.selection import Purpose
+from ..core.errors import Forbidden, NotFound
+from ..core.selection import Purpose, draw_questions
 from ..course import get_catalog
 from ..database import begin_write
 from ..extensions import db
 from ..models import Accommodation, Assignment, Attempt, AttemptState, Classroom, Enrollment, User, utcnow
-from ..study.services import create_attempt
+from ..study.attempts import add_attempt
 
 
 def classroom_by_code(code: str) -> Classroom | None:
@@ -27,18 +27,22 @@ def classroom_by_code(code: str) -> Classroom | None:
         Classroom.join_code == cleaned, Classroom.archived.is_(False)))
 
 
+class Removed(Forbidden):
+    """The student was removed from this class; only an instructor can let them back in."""
+
+
 def join(user: User, classroom: Classroom) -> bool:
-    """Add the student to the class (again, if removed earlier); False if already a member."""
+    """Add the student to the class; False if already a member. A removed student is refused
+    (Removed) until an instructor re-admits them."""
     begin_write()
     enrollment = db.session.scalar(db.select(Enrollment).where(
         Enrollment.classroom_id == classroom.id, Enrollment.user_id == user.id))
-    if enrollment is not None and enrollment.active:
+    if enrollment is not None:
         db.session.rollback()
+        if not enrollment.active:
+            raise Removed("Your instructor removed you from this class. Ask them to re-admit you.")
         return False
-    if enrollment is None:
-        db.session.add(Enrollment(classroom_id=classroom.id, user_id=user.id))
-    else:
-        enrollment.active = True
+    db.session.add(Enrollment(classroom_id=classroom.id, user_id=user.id))
     try:
         db.session.commit()
     except IntegrityError:  # a double click raced us: the student is a member either way
@@ -62,6 +66,29 @@ def assignment_for_student(user: User, assignment_id: int) -> tuple[Assignment, 
 def assignment_of(attempt: Attempt) -> Assignment | None:
     """The assignment an attempt was made for (None for practice)."""
     return db.session.get(Assignment, attempt.assignment_id) if attempt.assignment_id else None
+
+
+def submission_refusal(attempt: Attempt) -> str | None:
+    """Why an open attempt may no longer be submitted (closed assignment, removed student, archived
+    class), or None. Practice attempts are always open to submit."""
+    if attempt.assignment_id is None:
+        return None
+    row = db.session.execute(
+        db.select(Assignment.closed, Classroom.archived, Enrollment.active)
+        .join(Classroom, Classroom.id == Assignment.classroom_id)
+        .outerjoin(Enrollment, (Enrollment.classroom_id == Classroom.id)
+                   & (Enrollment.user_id == attempt.user_id))
+        .where(Assignment.id == attempt.assignment_id)).first()
+    if row is None:
+        return "This assignment no longer exists."
+    closed, archived, active = row
+    if archived:
+        return "This class has been archived, so work can no longer be handed in."
+    if not active:
+        return "You are no longer on this class's roster, so work can no longer be handed in."
+    if closed:
+        return "Your instructor has closed this assignment."
+    return None
 
 
 def accommodation(classroom_id: int, user_id: int) -> Accommodation | None:
@@ -116,22 +143,39 @@ class StartRefused(Exception):
 
 def start_assignment_attempt(user: User, assignment: Assignment, now: datetime | None = None,
                              rng: random.Random | None = None) -> Attempt:
-    """Resume the open attempt, or start one if the rules allow, with a server-side deadline."""
+    """Resume the open attempt, or start one if the rules allow, with a server-side deadline.
+
+    The rules hold under parallel requests because the database holds them: at most one open attempt
+    per student and assignment, and attempts numbered 1, 2, … (two starts cannot both take number 2).
+    The count is read inside the write transaction.
+    """
     now = now or utcnow()
-    previous = attempts_on(user, assignment)
-    open_one = next((a for a in previous if not a.finished), None)
-    if open_one is not None:
-        return open_one
-    applied = rules_for(assignment, user.id)
-    refusal = rules.start_refusal(applied, now, len(previous))
-    if refusal:
-        raise StartRefused(refusal)
+    rng = rng or random.Random()
     bank = get_catalog().bank(assignment.bank_slug)
     if bank is None:
         raise StartRefused("This quiz is no longer in the course.")
-    return create_attempt(user, bank, assignment.draw, rng or random.Random(), title=assignment.title,
-                          purpose=Purpose.ASSESSMENT, assignment_id=assignment.id, started_at=now,
-                          deadline_at=rules.deadline(applied, now))
+    questions = draw_questions(bank, get_catalog().banks.values(), assignment.draw, rng, Purpose.ASSESSMENT)
+    applied = rules_for(assignment, user.id)
+    begin_write()
+    previous = attempts_on(user, assignment)
+    open_one = next((a for a in previous if not a.finished), None)
+    refusal = None if open_one else rules.start_refusal(applied, now, len(previous))
+    if open_one is not None or refusal:
+        db.session.rollback()
+        if refusal:
+            raise StartRefused(refusal)
+        return open_one
+    attempt = add_attempt(user, bank, questions, rng, title=assignment.title, assignment_id=assignment.id,
+                          number=len(previous) + 1, started_at=now, deadline_at=rules.deadline(applied, now))
+    try:
+        db.session.commit()
+    except IntegrityError:  # a parallel start took the open slot or this number first
+        db.session.rollback()
+        open_one = next((a for a in attempts_on(user, assignment) if not a.finished), None)
+        if open_one is None:
+            raise StartRefused("Another attempt was just started or submitted; reload the page.") from None
+        return open_one
+    return attempt
 
 
 @dataclass

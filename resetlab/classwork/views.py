@@ -22,7 +22,12 @@ def _accounts_only():
 
 
 def _join(classroom):
-    if classes.join(current_user, classroom):
+    try:
+        joined = classes.join(current_user, classroom)
+    except classes.Removed as refusal:
+        flash(str(refusal), "error")
+        return redirect(url_for("study.index"))
+    if joined:
         flash(f"You joined “{classroom.name}”. Its assignments are on your home page.", "success")
     else:
         flash(f"You are already in “{classroom.name}”.", "info")

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ..core.content.model import Catalog
 from ..core.grading import grade
 from ..core.questions import AnswerProblem, Question, TamperedAnswer, form_values, from_json, parse_answer
-from ..database import begin_write
+from ..database import begin_write, retrying
 from ..extensions import db
 from ..models import QuestionVersion, ReviewLog, ReviewSource, User
 from ..review import services as review
@@ -140,9 +140,10 @@ def _existing(client_ids: list[str]) -> set[str]:
 
 
 def _record(user_id: int, items: list[Checked]) -> None:
-    for item in sorted(items, key=lambda i: i.when):
-        review.record(user_id, [review.Answered(item.question, item.score, item.sure, item.client_id)],
-                      item.when, ReviewSource.OFFLINE)
+    """Feed the schedule in the order the answers were given, locking every card involved at once."""
+    ordered = sorted(items, key=lambda i: i.when)
+    answers = [review.Answered(i.question, i.score, i.sure, i.client_id, i.when) for i in ordered]
+    review.record(user_id, answers, ordered[-1].when, ReviewSource.OFFLINE)
 
 
 def save(user_id: int, items: list[Checked]) -> tuple[list[str], list[str]]:
@@ -150,13 +151,18 @@ def save(user_id: int, items: list[Checked]) -> tuple[list[str], list[str]]:
 
     If another request stored some of them meanwhile (the UNIQUE client_id fires), retry one by one.
     """
-    begin_write()
-    try:
-        _record(user_id, items)
-        db.session.commit()
+    def all_at_once() -> bool:
+        begin_write()
+        try:
+            _record(user_id, items)
+            db.session.commit()
+            return True
+        except IntegrityError:
+            db.session.rollback()
+            return False
+
+    if retrying(all_at_once):
         return [i.client_id for i in items], []
-    except IntegrityError:
-        db.session.rollback()
     accepted: list[str] = []
     duplicates: list[str] = []
     for item in sorted(items, key=lambda i: i.when):

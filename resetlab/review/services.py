@@ -12,7 +12,7 @@ from ..core import schedule as scheduling
 from ..core.errors import NotFound
 from ..core.questions import Question
 from ..course import get_catalog
-from ..database import begin_write
+from ..database import begin_write, insert_ignoring_duplicates
 from ..extensions import db
 from ..models import Attempt, AttemptState, ReviewCard, ReviewLog, ReviewSource, User, utcnow
 
@@ -25,31 +25,39 @@ class Answered:
     score: float
     sure: bool = True
     client_id: str | None = None
+    when: datetime | None = None  # when it was answered, if not the time of recording (offline answers)
 
 
 def record(user_id: int, answers: Iterable[Answered], now: datetime, source: str) -> None:
-    """Create or advance review cards for these answers (inside the caller's write transaction)."""
+    """Create or advance review cards for these answers, in the order given (inside the caller's write
+    transaction).
+
+    Safe against parallel writers (a quiz submit racing an offline sync): missing cards are inserted
+    with ON CONFLICT DO NOTHING, then every card involved is locked (FOR UPDATE on PostgreSQL; SQLite
+    already holds the write lock) in one statement, in question-id order, before any is read and
+    advanced — every writer takes its locks in the same order, so none waits on another in a circle.
+    """
     answers = list(answers)
     if not answers:
         return
-    ids = [a.question.id for a in answers]
-    cards = {c.question_id: c for c in db.session.scalars(db.select(ReviewCard).where(
-        ReviewCard.user_id == user_id, ReviewCard.question_id.in_(ids)))}
+    fresh = {a.question.id: a.question for a in answers if scheduling.needs_card(a.score, a.sure)}
+    insert_ignoring_duplicates(ReviewCard, [
+        {"user_id": user_id, "question_id": qid, "lesson_slug": q.lesson, "state": {}, "due_at": now,
+         "reviews": 0, "lapses": 0, "version": 0, "created_at": now} for qid, q in sorted(fresh.items())])
+    ids = sorted({a.question.id for a in answers})
+    cards = {c.question_id: c for c in db.session.scalars(
+        db.select(ReviewCard).where(ReviewCard.user_id == user_id, ReviewCard.question_id.in_(ids))
+        .order_by(ReviewCard.question_id).with_for_update().execution_options(populate_existing=True))}
     for a in answers:
+        when = a.when or now
         db.session.add(ReviewLog(user_id=user_id, question_id=a.question.id, lesson_slug=a.question.lesson,
-                                 source=source, score=a.score, sure=a.sure, reviewed_at=now,
+                                 source=source, score=a.score, sure=a.sure, reviewed_at=when,
                                  client_id=a.client_id))
         card = cards.get(a.question.id)
-        if card is None and not scheduling.needs_card(a.score, a.sure):
+        if card is None:  # a right, sure answer to a question with no card: nothing to schedule
             continue
-        state = scheduling.review(card.state if card else None, a.score, a.sure, now)
-        if card is None:
-            card = ReviewCard(user_id=user_id, question_id=a.question.id, lesson_slug=a.question.lesson,
-                              state=state.data, due_at=state.due, reviews=0, lapses=0, version=1)
-            db.session.add(card)
-            cards[a.question.id] = card
-        else:
-            card.state, card.due_at, card.version = state.data, state.due, card.version + 1
+        state = scheduling.review(card.state or None, a.score, a.sure, when)
+        card.state, card.due_at, card.version = state.data, state.due, card.version + 1
         card.reviews += 1
         card.lapses += 1 if a.score < 1.0 else 0
 

@@ -20,6 +20,7 @@ from ..core.questions import (
 )
 from ..core.schedule import SESSION_SIZE
 from ..models import utcnow
+from ..study import attempts
 from ..web.access import current_learner, guest_ok
 from . import services as review
 
@@ -37,6 +38,7 @@ def home():
     if not current_user.is_authenticated:
         return render_template("review/empty.html", activity=None, due=0)
     now = utcnow()
+    attempts.release_reviews(current_user, now)
     if request.args.get("new") or session.get("review_day") != now.date().isoformat():
         session["review_done"], session["review_day"] = [], now.date().isoformat()
     done = session["review_done"]

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..classwork import services as classwork
-from ..core.questions import TamperedAnswer, describe, describe_key, from_json, in_order
+from ..core.questions import TamperedAnswer, describe, describe_key, from_json, rename_form
 from ..core.rules import may_reveal
+from ..core.selection import Purpose, available
 from ..course import bank_named, get_catalog, lesson_named
 from ..models import utcnow
 from ..review import services as review
 from ..web.access import current_learner, guest_ok, public
 from ..web.forms import ActionForm
-from . import services
+from . import attempts, services
 
 bp = Blueprint("study", __name__)
 
@@ -27,6 +28,8 @@ def index():
     exams = [b for b in catalog.banks.values() if b.pool == "course"]
     signed_in = current_user.is_authenticated
     todo = classwork.todo_for(current_user) if signed_in and not current_user.is_guest else []
+    if todo:
+        attempts.release_reviews(current_user, utcnow())
     activity = review.activity(current_user.id, utcnow()) if signed_in else None
     return render_template("study/index.html", catalog=catalog, progress=progress, exams=exams, todo=todo,
                            activity=activity)
@@ -68,6 +71,7 @@ def quiz(slug: str):
         if current_user.is_authenticated else []
     return render_template("study/quiz.html", bank=bank, attempts=attempts, form=ActionForm(),
                            lesson=catalog.lesson(bank.lesson) if bank.lesson else None,
+                           practice=available(bank, catalog.banks.values(), Purpose.PRACTICE),
                            open_attempt=next((a for a in attempts if not a.finished
                                               and a.assignment_id is None), None))
 
@@ -79,53 +83,89 @@ def start(slug: str):
     bank = bank_named(slug)
     if not ActionForm().validate_on_submit():
         abort(400)
-    attempt = services.start_attempt(current_learner(), bank)
+    attempt = attempts.start_practice(current_learner(), bank)
     return redirect(url_for("study.attempt", attempt_id=attempt.id))
 
 
 def _render_attempt(attempt, problems=None, refill=None, status=200):
     work = classwork.assignment_of(attempt)
-    reveal = work is None or may_reveal(work.reveal, utcnow(), work.due_at)
-    rows = []
-    for item, question in services.served(attempt):
-        answer = from_json(question, item.response)
-        rows.append({"item": item, "q": question, "choices": in_order(question, item.presentation),
-                     "answer": describe(question, answer), "key": describe_key(question)})
-    template = "study/result.html" if attempt.finished else "study/attempt.html"
-    catalog = get_catalog()
-    return render_template(template, attempt=attempt, rows=rows, problems=problems or {},
-                           refill=refill or {}, catalog=catalog, assignment=work, reveal=reveal), status
+    now = utcnow()
+    if attempts.finish_if_expired(attempt, now, work):
+        flash("Time ran out, so the quiz was submitted with the answers saved by then.", "info")
+    if attempt.finished:
+        reveal = work is None or may_reveal(work.reveal, now, work.due_at)
+        rows = []
+        for item, question in attempts.served(attempt):
+            answer = from_json(question, item.response)
+            rows.append({"item": item, "q": question, "answer": describe(question, answer),
+                         "key": describe_key(question)})
+        return render_template("study/result.html", attempt=attempt, rows=rows, catalog=get_catalog(),
+                               assignment=work, reveal=reveal,
+                               answered=sum(1 for row in rows if row["item"].response is not None)), status
+    rows, draft = attempts.shown(attempt)
+    return render_template("study/attempt.html", attempt=attempt, rows=rows, problems=problems or {},
+                           refill=refill if refill is not None else draft, assignment=work,
+                           refusal=classwork.submission_refusal(attempt)), status
 
 
 @bp.get("/attempts/<int:attempt_id>")
 def attempt(attempt_id: int):
-    """Take an attempt in progress, or review a finished one."""
-    return _render_attempt(services.attempt_for(current_user, attempt_id))
+    """Take an attempt in progress (answers saved so far filled in), or review a finished one."""
+    return _render_attempt(attempts.attempt_for(current_user, attempt_id))
+
+
+def _posted(attempt) -> dict[str, list[str]]:
+    """The answers posted for an attempt, with the page's opaque choice ids turned back into real ones."""
+    return attempts.unmask(attempt, request.form.to_dict(flat=False))
 
 
 @bp.post("/attempts/<int:attempt_id>")
 def submit(attempt_id: int):
-    """Grade an attempt once; repeats show the stored result."""
-    attempt = services.attempt_for(current_user, attempt_id)
+    """Grade an attempt once; repeats show the stored result. Unanswered questions ask for a confirmation."""
+    attempt = attempts.attempt_for(current_user, attempt_id)
+    work = classwork.assignment_of(attempt)
     try:
-        work = classwork.assignment_of(attempt)
-        outcome = services.submit_attempt(attempt, request.form.to_dict(flat=False),
-                                          due_at=work.due_at if work else None)
+        outcome = attempts.submit(attempt, _posted(attempt), utcnow(), assignment=work,
+                                  refusal=classwork.submission_refusal(attempt),
+                                  confirmed=request.form.get("confirm") == "1",
+                                  use_draft=request.form.get("use_draft") == "1")
     except TamperedAnswer as err:
         return render_template("errors/tampered.html", message=str(err), attempt=attempt), 400
+    if outcome.refused:
+        flash(f"{outcome.refused} Your answers are kept as a draft; nothing was graded.", "error")
+        return redirect(url_for("study.attempt", attempt_id=attempt_id))
     if outcome.problems:
-        flash("Some answers need fixing before the quiz can be graded. Nothing was lost.",
-              "error")
-        return _render_attempt(attempt, outcome.problems, outcome.refill, 422)
+        flash("Some answers need fixing before the quiz can be graded. Nothing was lost.", "error")
+        rows, _ = attempts.shown(attempt)
+        names = attempts.names_for(attempt, attempts.served(attempt))
+        return render_template("study/attempt.html", attempt=attempt, rows=rows, problems=outcome.problems,
+                               refill=rename_form(outcome.refill, names), assignment=work, refusal=None), 422
+    if outcome.unanswered:
+        return render_template("study/confirm.html", attempt=attempt, unanswered=outcome.unanswered,
+                               total=len(attempt.items))
     if outcome.already:
         flash("This quiz was already submitted; here is the stored result.", "info")
     elif outcome.timed_out:
-        flash("Time ran out before these answers arrived, so they were not counted.", "error")
+        flash("Time ran out before these answers arrived: the answers saved by then were counted.", "error")
     return redirect(url_for("study.attempt", attempt_id=attempt_id))
 
 
-@bp.get("/attempts")
-def attempts():
+@bp.post("/attempts/<int:attempt_id>/save")
+def save(attempt_id: int):
+    """Keep the answers so far (autosave, or 'Save and leave' without JavaScript); never a submission."""
+    attempt = attempts.attempt_for(current_user, attempt_id)
+    saved_at = attempts.save_draft(attempt, _posted(attempt), utcnow())
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"saved": True, "saved_at": saved_at.isoformat() + "Z"})
+    flash("Your answers are saved. Come back any time before the deadline to finish and submit.", "success")
+    work = classwork.assignment_of(attempt)
+    if work is not None:
+        return redirect(url_for("classwork.assignment", assignment_id=work.id))
+    return redirect(url_for("study.quiz", slug=attempt.bank_slug))
+
+
+@bp.get("/attempts", endpoint="attempts")
+def past_attempts():
     """Every past attempt, newest first."""
     return render_template("study/attempts.html", attempts=services.attempts_of(current_user))
 

@@ -15,7 +15,7 @@ from ..core.item_analysis import ItemStats, ResponseRow, item_analysis, score_hi
 from ..core.questions import Question, describe, from_json
 from ..extensions import db
 from ..models import Assignment, Attempt, AttemptItem, AttemptState, Classroom, Enrollment, User
-from ..study.services import versions
+from ..study.attempts import versions
 from .services import assignments_of
 
 

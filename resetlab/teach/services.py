@@ -15,7 +15,7 @@ from ..core.content.model import Bank
 from ..core.errors import NotFound
 from ..database import begin_write
 from ..extensions import db
-from ..models import Accommodation, Assignment, Classroom, Enrollment, User
+from ..models import Accommodation, Assignment, Attempt, Classroom, Enrollment, User, utcnow
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read off a projector
 
@@ -64,9 +64,12 @@ def create_classroom(user: User, name: str) -> Classroom:
 
 
 def update_classroom(classroom: Classroom, *, name: str | None = None, archived: bool | None = None,
-                     new_code: bool = False) -> None:
-    """Rename, archive/unarchive, or regenerate the join code (the old one stops working)."""
+                     new_code: bool = False, share_practice: bool | None = None) -> None:
+    """Rename, archive/unarchive, regenerate the join code (the old one stops working), or choose
+    whether students' practice is visible to the class's instructors."""
     begin_write()
+    if share_practice is not None:
+        classroom.share_practice = share_practice
     if name is not None:
         classroom.name = name.strip()
     if archived is not None:
@@ -86,8 +89,57 @@ def remove_student(classroom: Classroom, user_id: int) -> bool:
         db.session.rollback()
         return False
     enrollment.active = False
+    enrollment.removed_at = utcnow()
     db.session.commit()
     return True
+
+
+def removed_students(classroom: Classroom) -> list[tuple[User, datetime | None]]:
+    """Students taken off the roster, with when: they cannot rejoin until re-admitted."""
+    return [(user, at) for user, at in db.session.execute(
+        db.select(User, Enrollment.removed_at).join(Enrollment, Enrollment.user_id == User.id)
+        .where(Enrollment.classroom_id == classroom.id, Enrollment.active.is_(False))
+        .order_by(User.display_name, User.id))]
+
+
+def readmit_student(classroom: Classroom, user_id: int) -> User:
+    """Put a removed student back on the roster (their attempts were kept); NotFound otherwise."""
+    begin_write()
+    enrollment = db.session.scalar(db.select(Enrollment).where(
+        Enrollment.classroom_id == classroom.id, Enrollment.user_id == user_id, Enrollment.active.is_(False)))
+    if enrollment is None:
+        db.session.rollback()
+        raise NotFound(user_id)
+    enrollment.active, enrollment.removed_at = True, None
+    user = db.session.get(User, user_id)
+    db.session.commit()
+    return user
+
+
+def _visible_to(classroom: Classroom):
+    """Which attempts a class's instructors may see: its assignments', and practice when shared."""
+    own = db.select(Assignment.id).where(Assignment.classroom_id == classroom.id)
+    visible = Attempt.assignment_id.in_(own)
+    return visible | Attempt.assignment_id.is_(None) if classroom.share_practice else visible
+
+
+def class_attempts(classroom: Classroom, student: User) -> list[Attempt]:
+    """A student's attempts that this class may see, oldest first: its assignments' attempts (open ones
+    too, with their drafts), and practice only when the class shares practice."""
+    return list(db.session.scalars(
+        db.select(Attempt).where(Attempt.user_id == student.id, _visible_to(classroom))
+        .order_by(Attempt.started_at, Attempt.id)))
+
+
+def class_attempt(classroom: Classroom, attempt_id: int) -> Attempt:
+    """One attempt of a student on this class's roster that the class may see; NotFound otherwise."""
+    attempt = db.session.scalar(
+        db.select(Attempt).join(Enrollment, Enrollment.user_id == Attempt.user_id)
+        .where(Attempt.id == attempt_id, Enrollment.classroom_id == classroom.id, Enrollment.active.is_(True),
+               _visible_to(classroom)))
+    if attempt is None:
+        raise NotFound(attempt_id)
+    return attempt
 
 
 def roster(classroom: Classroom) -> list[User]:

@@ -15,7 +15,8 @@ from ..core.csv import csv_bytes, safe_filename
 from ..course import get_catalog
 from ..models import utcnow
 from ..review import services as review
-from ..study.services import attempts_of, progress_for
+from ..study.attempts import attempt_answers
+from ..study.services import progress_for
 from ..web.access import instructor_required
 from ..web.forms import ActionForm
 from ..web.timezones import to_utc, viewer_zone
@@ -85,6 +86,10 @@ def settings(classroom_id: int):
     elif action == "new-code":
         services.update_classroom(classroom, new_code=True)
         flash("New join code made. The old code and link no longer work.", "success")
+    elif action in ("share-practice", "private-practice"):
+        services.update_classroom(classroom, share_practice=action == "share-practice")
+        flash("Students' practice is now visible on their pages in this class." if action == "share-practice"
+              else "Students' practice is private again: you see only this class's assignments.", "success")
     else:
         abort(400)
     return redirect(url_for("teach.roster", classroom_id=classroom.id))
@@ -99,7 +104,7 @@ def roster(classroom_id: int):
     extras = services.accommodations(classroom)
     return render_template("teach/roster.html", classroom=classroom, students=students, extras=extras,
                            rename=ClassForm(name=classroom.name), accommodation=AccommodationForm(),
-                           link=join_url(classroom))
+                           link=join_url(classroom), removed=services.removed_students(classroom))
 
 
 @bp.post("/classes/<int:classroom_id>/students/<int:user_id>/remove")
@@ -109,7 +114,19 @@ def remove(classroom_id: int, user_id: int):
     classroom = _mine(classroom_id)
     student = services.student_in_class(classroom, user_id)
     if ActionForm().validate_on_submit() and services.remove_student(classroom, student.id):
-        flash(f"{student.display_name} was removed from the class.", "success")
+        flash(f"{student.display_name} was removed from the class. Open attempts can no longer be handed in, "
+              "and the join code will not let them back in unless you re-admit them.", "success")
+    return redirect(url_for("teach.roster", classroom_id=classroom.id))
+
+
+@bp.post("/classes/<int:classroom_id>/students/<int:user_id>/readmit")
+@instructor_required
+def readmit(classroom_id: int, user_id: int):
+    """Put a removed student back on the roster."""
+    classroom = _mine(classroom_id)
+    if ActionForm().validate_on_submit():
+        student = services.readmit_student(classroom, user_id)
+        flash(f"{student.display_name} is back on the roster.", "success")
     return redirect(url_for("teach.roster", classroom_id=classroom.id))
 
 
@@ -178,16 +195,32 @@ def classroom(classroom_id: int):
 @bp.get("/classes/<int:classroom_id>/students/<int:user_id>")
 @instructor_required
 def student(classroom_id: int, user_id: int):
-    """One student: lessons read, attempts, scores over time and mastery per lesson."""
+    """One student in this class: its assignments' attempts (open ones with their drafts), scores over
+    time; their practice, reading, mastery and review only when the class shares practice."""
     room = services.classroom_for_instructor(current_user, classroom_id)
     pupil = services.student_in_class(room, user_id)
-    attempts = [a for a in attempts_of(pupil, limit=500) if a.finished]
-    attempts.reverse()
-    chart = line_chart([(f"{a.finished_at:%d %b}", round(a.score * 100)) for a in attempts[-30:]],
-                       f"Quiz scores over time for {pupil.display_name}") if attempts else None
-    return render_template("teach/student.html", classroom=room, student=pupil, attempts=attempts,
-                           progress=progress_for(pupil), catalog=get_catalog(), chart=chart,
-                           activity=review.activity(pupil.id, utcnow()))
+    seen = services.class_attempts(room, pupil)
+    finished = [a for a in seen if a.finished]
+    chart = line_chart([(f"{a.finished_at:%d %b}", round(a.score * 100)) for a in finished[-30:]],
+                       f"Quiz scores over time for {pupil.display_name}") if finished else None
+    shared = room.share_practice
+    return render_template("teach/student.html", classroom=room, student=pupil, attempts=finished,
+                           open_attempts=[a for a in seen if not a.finished], chart=chart,
+                           catalog=get_catalog(),
+                           progress=progress_for(pupil) if shared else None,
+                           activity=review.activity(pupil.id, utcnow()) if shared else None)
+
+
+@bp.get("/classes/<int:classroom_id>/attempts/<int:attempt_id>")
+@instructor_required
+def attempt(classroom_id: int, attempt_id: int):
+    """One attempt of a student in this class, as the instructor sees it: every answer with the key,
+    or, for an attempt not handed in, the answers saved so far (a draft, not graded)."""
+    room = services.classroom_for_instructor(current_user, classroom_id)
+    work = services.class_attempt(room, attempt_id)
+    pupil = services.student_in_class(room, work.user_id)
+    return render_template("teach/attempt.html", classroom=room, student=pupil, attempt=work,
+                           rows=attempt_answers(work))
 
 
 @bp.get("/assignments/<int:assignment_id>")

@@ -28,7 +28,8 @@ MESSAGES = {
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.path.startswith("/api/") or request.path == "/healthz" \
+        or request.accept_mimetypes.best == "application/json"
 
 
 def _respond(code: int, message: str):

@@ -25,7 +25,7 @@ from resetlab.core.selection import draw_questions
 from resetlab.course import get_catalog
 from resetlab.extensions import db
 from resetlab.models import Assignment, Classroom, ReviewCard, User, utcnow
-from resetlab.study import services
+from resetlab.study import attempts
 from resetlab.teach import services as teach
 
 from .conftest import DESKTOP, PHONE, serving
@@ -51,10 +51,22 @@ PAGES = [
     "teach-signup-code", "teach-home", "teach-assign-errors", "teach-class-empty",
     "join-error", "join-link", "student-home", "lesson-read", "quiz-start-student", "quiz",
     "quiz-fix-errors", "result", "progress", "attempts", "home-review-due", "review-card",
-    "review-feedback", "review-finished", "assignment-student", "assignment-quiz", "assignment-result",
+    "review-feedback", "review-finished", "assignment-student", "assignment-quiz", "quiz-confirm",
+    "assignment-result",
     "forbidden", "tampered", "teach-class", "teach-roster", "teach-join-code", "teach-student",
     "teach-assignment", "offline", "practice",
 ]
+
+
+# Answer every question of a quiz form (hidden ones too, on a phone's one-question-per-screen view).
+FILL_ALL = """form => form.querySelectorAll('fieldset.question').forEach(q => {
+  const choice = q.querySelector('input[type=radio], input[type=checkbox]:not([name^=g])');
+  if (choice) choice.checked = true;
+  q.querySelectorAll('input[type=text]').forEach(t => {
+    t.value = t.getAttribute('inputmode') === 'numeric' ? '2009' : 'perezagruzka'; });
+  q.querySelectorAll('select').forEach((s, i) => {
+    s.selectedIndex = Math.min(i + 1, s.options.length - 1); });
+})"""
 
 
 @dataclass(frozen=True)
@@ -90,14 +102,14 @@ def seeded_attempt(app, email: str, slug: str, wanted=("order", "match")) -> int
                     if set(wanted) <= {q.type for q in draw_questions(
                         bank, catalog.banks.values(), bank.draw, random.Random(s))})
         user = db.session.scalar(db.select(User).where(User.email == email))
-        attempt = services.start_attempt(user, bank, random.Random(seed))
+        attempt = attempts.start_practice(user, bank, random.Random(seed))
         return attempt.id
 
 
 def complete_answers(attempt, variant: int) -> dict[str, list[str]]:
     """A full, valid set of form values for an attempt (right or wrong depends on `variant`)."""
     form: dict[str, list[str]] = {}
-    for item, q in services.served(attempt):
+    for item, q in attempts.served(attempt):
         name, shown = f"a{item.position}", list(item.presentation)
         if q.type in ("single", "multi"):
             form[name] = [shown[variant % len(shown)]]
@@ -216,7 +228,7 @@ def walk(app, base: str, browser, size: str, found: dict[str, dict[str, Checked]
                 classwork.join(pupil, room)
                 if i < 3:
                     attempt = classwork.start_assignment_attempt(pupil, work, rng=random.Random(i))
-                    services.submit_attempt(attempt, complete_answers(attempt, i), due_at=work.due_at)
+                    attempts.submit(attempt, complete_answers(attempt, i), assignment=work)
             teach.set_accommodation(room, pupil.id, 1.5, 2)
             pupil_id = pupil.id
             first_id = db.session.scalar(db.select(User.id).where(User.email == email("pupil0")))
@@ -242,6 +254,7 @@ def walk(app, base: str, browser, size: str, found: dict[str, dict[str, Checked]
         student.get_by_role("link", name="Resume your attempt").click()
         student.locator("fieldset.question").first.wait_for()
         check("quiz", student)
+        student.locator("form[data-quiz]").evaluate(FILL_ALL)
         orders = student.locator("fieldset.question:has(.hint:text('position')) select")
         for i in range(orders.count()):
             orders.nth(i).select_option("1", force=True)  # two items in the same position: fixable
@@ -277,11 +290,15 @@ def walk(app, base: str, browser, size: str, found: dict[str, dict[str, Checked]
         student.get_by_role("button", name="Start").click()
         student.locator("fieldset.question").first.wait_for()
         check("assignment-quiz", student)
-        student.locator("form[data-quiz]").evaluate("form => form.requestSubmit()")
+        student.locator("form[data-quiz]").evaluate("form => form.requestSubmit()")  # all blank: it asks
+        student.get_by_role("dialog").wait_for()
+        check("quiz-confirm", student)
+        student.get_by_role("button", name="Submit anyway").click()
         student.locator("h1", has_text="Result").wait_for()
         check("assignment-result", student)
         visit(student, "forbidden", "/teach/", 403)
         student.goto(base + f"/attempts/{seeded_attempt(app, email('dana'), 'bush-putin', ('single',))}")
+        student.locator("form[data-quiz]").evaluate(FILL_ALL)
         student.locator("fieldset.question input[type=radio]").first.evaluate(
             "radio => { radio.value = 'not-an-option'; radio.checked = true; radio.form.requestSubmit(); }")
         student.locator("h1", has_text="could not be accepted").wait_for()

@@ -18,7 +18,7 @@ from resetlab.models import (
     QuestionVersion,
     User,
 )
-from resetlab.study.services import versions
+from resetlab.study.attempts import versions
 
 from ..helpers import login
 

@@ -8,9 +8,9 @@ from resetlab.core.questions import form_values, key_answer
 from resetlab.course import get_catalog
 from resetlab.extensions import db
 from resetlab.models import Attempt, LessonRead, ReviewCard, ReviewLog, User, utcnow
-from resetlab.study import services
+from resetlab.study import attempts
 
-from ..helpers import PASSWORD, csrf_token, login, logout, post, signup
+from ..helpers import PASSWORD, csrf_token, login, logout, post, signup, submit_attempt
 
 
 def start(client, slug="alpha") -> int:
@@ -20,14 +20,14 @@ def start(client, slug="alpha") -> int:
 
 
 def answer_all(app, client, attempt_id, right: set[str] = frozenset(), unsure: set[str] = frozenset()):
-    data = {"csrf_token": csrf_token(client, f"/attempts/{attempt_id}")}
+    data: dict = {}
     with app.app_context():
-        for item, q in services.served(db.session.get(Attempt, attempt_id)):
+        for item, q in attempts.served(db.session.get(Attempt, attempt_id)):
             if q.id in right:
                 data.update(form_values(q, item.position, key_answer(q)))
             if q.id in unsure:
                 data[f"g{item.position}"] = "1"
-    return client.post(f"/attempts/{attempt_id}", data=data)
+    return submit_attempt(app, client, attempt_id, data)
 
 
 def users(app):
@@ -190,7 +190,7 @@ def test_review_can_raise_mastery(app, student):
     assert 'level-3">Proficient' in progress  # a day's review of 3+ questions counts as a perfect attempt
 
 
-def test_instructor_sees_review_activity(app, instructor, student):
+def test_instructor_sees_review_activity_only_when_the_class_shares_practice(app, instructor, student):
     response = post(instructor, "/teach/classes", {"name": "R"})
     classroom_id = int(response.headers["Location"].rsplit("/", 1)[1])
     with app.app_context():
@@ -201,7 +201,11 @@ def test_instructor_sees_review_activity(app, instructor, student):
     post(student, "/join", {"code": code})
     answer_all(app, student, start(student))
     make_due(app)
-    page = instructor.get(f"/teach/classes/{classroom_id}/students/{student_id}").get_data(as_text=True)
+    url = f"/teach/classes/{classroom_id}/students/{student_id}"
+    page = instructor.get(url).get_data(as_text=True)
+    assert "review cards" not in page and "stay private to the student" in page  # practice is private
+    post(instructor, f"/teach/classes/{classroom_id}/settings", {"action": "share-practice"})
+    page = instructor.get(url).get_data(as_text=True)
     assert "7 review cards" in page and "<strong>7</strong> due now" in page
 
 

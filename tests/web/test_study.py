@@ -9,10 +9,10 @@ from resetlab.core.questions import key_answer
 from resetlab.extensions import db
 from resetlab.factory import create_app
 from resetlab.models import Attempt, AttemptItem, LessonRead
-from resetlab.study import services
+from resetlab.study import attempts
 
 from .. import helpers
-from ..helpers import csrf_token, post, signup
+from ..helpers import csrf_token, post, signup, submit_attempt
 
 
 def start_quiz(client, slug="alpha") -> int:
@@ -24,7 +24,7 @@ def start_quiz(client, slug="alpha") -> int:
 def served(app, attempt_id):
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
-        return [(item.position, q, list(item.presentation)) for item, q in services.served(attempt)]
+        return [(item.position, q, list(item.presentation)) for item, q in attempts.served(attempt)]
 
 
 def key_form(app, attempt_id, wrong: set[str] = frozenset()) -> dict:
@@ -39,9 +39,7 @@ def key_form(app, attempt_id, wrong: set[str] = frozenset()) -> dict:
 
 
 def submit(client, attempt_id, data):
-    data = dict(data)
-    data["csrf_token"] = csrf_token(client, f"/attempts/{attempt_id}")
-    return client.post(f"/attempts/{attempt_id}", data=data)
+    return submit_attempt(client.application, client, attempt_id, data)
 
 
 def test_home_lists_lessons_in_order(client):
@@ -215,7 +213,7 @@ def test_snapshot_stores_hash_and_presentation(app, student):
     with app.app_context():
         items = db.session.scalars(db.select(AttemptItem).where(
             AttemptItem.attempt_id == attempt_id)).all()
-        stored = services.versions(item.content_hash for item in items)
+        stored = attempts.versions(item.content_hash for item in items)
         for item in items:
             q = stored[item.content_hash]
             assert item.content_hash == q.content_hash and q.id == item.question_id

@@ -14,9 +14,9 @@ from resetlab.core.questions import form_values, key_answer
 from resetlab.course import get_catalog
 from resetlab.extensions import db
 from resetlab.models import Assignment, Attempt, Classroom, Enrollment, User, utcnow
-from resetlab.study import services
+from resetlab.study import attempts
 
-from ..helpers import csrf_token, post, signup
+from ..helpers import csrf_token, post, signup, submit_attempt
 
 FMT = "%Y-%m-%dT%H:%M"
 
@@ -50,7 +50,7 @@ def key_data(app, attempt_id):
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
         data = {}
-        for item, q in services.served(attempt):
+        for item, q in attempts.served(attempt):
             data.update(form_values(q, item.position, key_answer(q)))
         return data
 
@@ -63,8 +63,7 @@ def start(client, assignment_id):
 
 
 def submit(client, attempt_id, data):
-    data = dict(data, csrf_token=csrf_token(client, f"/attempts/{attempt_id}"))
-    return client.post(f"/attempts/{attempt_id}", data=data)
+    return submit_attempt(client.application, client, attempt_id, data)
 
 
 @pytest.fixture
@@ -326,9 +325,9 @@ def populate(app, classroom_id, n_students):
             db.session.add(Enrollment(classroom_id=room.id, user_id=user.id))
             db.session.commit()
             for work in works:
-                attempt = services.create_attempt(user, catalog.bank(work.bank_slug), work.draw, rng,
+                attempt = attempts.create_attempt(user, catalog.bank(work.bank_slug), work.draw, rng,
                                                   assignment_id=work.id)
-                services.submit_attempt(attempt, {})
+                attempts.submit(attempt, {})
 
 
 def count_queries(app, client, url):

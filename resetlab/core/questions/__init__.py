@@ -6,7 +6,11 @@ and its tests. Nothing else switches on a type's name.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import hmac
 import random
+from collections.abc import Mapping
 from typing import Any
 
 from .base import (
@@ -24,7 +28,8 @@ from .registry import TYPES, UnknownType, kind
 
 __all__ = ["TYPES", "AnswerProblem", "Choice", "Form", "Question", "QuestionError", "QuestionType",
            "TamperedAnswer", "UnknownType", "choice_id", "describe", "describe_key", "field_name",
-           "form_values", "from_json", "in_order", "key_answer", "kind", "parse_answer", "present", "to_json"]
+           "form_values", "from_json", "in_order", "key_answer", "kind", "opaque_ids", "parse_answer",
+           "present", "rename_form", "renamed", "to_json"]
 
 
 def parse_answer(question: Question, position: int, form: Form) -> Any:
@@ -71,3 +76,38 @@ def in_order(question: Question, order: tuple[str, ...] | list[str]) -> list[Cho
     """The question's shuffled choices in the order an attempt (or review card) shows them."""
     pool = {c.id: c for c in question.kind.choices(question)}
     return [pool[i] for i in order if i in pool]
+
+
+def opaque_ids(question: Question, key: bytes) -> dict[str, str]:
+    """Per-attempt names for the question's choice ids (`key` is secret and differs per attempt), so the
+    ids a page shows say nothing about the ids of the same question anywhere else."""
+    return {c.id: "o" + hmac.new(key, c.id.encode(), hashlib.sha256).hexdigest()[:12]
+            for c in question.kind.choices(question)}
+
+
+def _rename(value: Any, names: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        return names.get(value, value)
+    if isinstance(value, tuple):
+        return tuple(_rename(v, names) for v in value)
+    if isinstance(value, Choice):
+        return Choice(names.get(value.id, value.id), value.text)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.replace(value, **{f.name: _rename(getattr(value, f.name), names)
+                                             for f in dataclasses.fields(value)})
+    return value
+
+
+def renamed(question: Question, names: Mapping[str, str]) -> Question:
+    """The question with its choice ids renamed (for a page that must not show the real ones)."""
+    return dataclasses.replace(question, body=_rename(question.body, names))
+
+
+def rename_form(form: Form, names: Mapping[str, str]) -> dict[str, list[str]]:
+    """Form fields with choice ids renamed in field names (`a3-<id>`) and in values."""
+    renamed_form: dict[str, list[str]] = {}
+    for name, values in form.items():
+        head, dash, tail = name.partition("-")
+        key = f"{head}-{names.get(tail, tail)}" if dash else name
+        renamed_form.setdefault(key, []).extend(names.get(v, v) for v in values)
+    return renamed_form

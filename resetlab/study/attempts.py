@@ -1,0 +1,381 @@
+"""Attempts: drawing and starting them under the database's rules, drafts saved as the learner goes,
+submitting exactly once, deadlines, and the per-attempt names that hide choice ids.
+
+Every answer form reaches these functions with the real choice ids (`unmask` turns a page's opaque
+ids back); drafts are stored the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Select, func, update
+from sqlalchemy.exc import IntegrityError
+
+from ..core import questions as answer_forms
+from ..core.content.model import Bank
+from ..core.errors import Conflict, NotFound
+from ..core.grading import grade
+from ..core.questions import Choice, Question, in_order, opaque_ids, present, rename_form, renamed
+from ..core.rules import GRACE, is_late, may_reveal, too_late
+from ..core.selection import Purpose, draw_questions
+from ..course import get_catalog
+from ..database import begin_write, insert_ignoring_duplicates, retrying
+from ..extensions import db
+from ..models import (
+    Assignment,
+    Attempt,
+    AttemptItem,
+    AttemptState,
+    QuestionVersion,
+    ReviewSource,
+    User,
+    utcnow,
+)
+from ..review import services as review
+
+ANSWER_FIELD = re.compile(r"^[ag][0-9]{1,3}(-[A-Za-z0-9]{1,40})?$")  # a3, a3-<choice id>, g3 ("not sure")
+MAX_DRAFT_FIELDS = 400
+MAX_DRAFT_VALUE = 400
+
+
+def attempt_for(user: User, attempt_id: int) -> Attempt:
+    """The user's own attempt; NotFound otherwise (another learner's attempt does not exist for them)."""
+    attempt = db.session.scalar(
+        db.select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user.id))
+    if attempt is None:
+        raise NotFound(attempt_id)
+    return attempt
+
+
+def open_attempt(user: User, bank_slug: str) -> Attempt | None:
+    """The user's unfinished practice attempt at this bank (assignments keep their own)."""
+    return db.session.scalar(
+        db.select(Attempt).where(Attempt.user_id == user.id, Attempt.bank_slug == bank_slug,
+                                 Attempt.assignment_id.is_(None), Attempt.state == AttemptState.IN_PROGRESS))
+
+
+def store_versions(questions: Iterable[Question]) -> None:
+    """Save each question version once (inside the caller's write transaction; races are harmless)."""
+    insert_ignoring_duplicates(QuestionVersion, [
+        {"content_hash": q.content_hash, "question_id": q.id, "snapshot": q.to_snapshot(),
+         "created_at": utcnow()} for q in {q.content_hash: q for q in questions}.values()])
+
+
+def add_attempt(user: User, bank: Bank, questions: Sequence[Question], rng: random.Random,
+                title: str | None = None, **fields: Any) -> Attempt:
+    """A new attempt with the drawn questions, their versions and option orders, added to the caller's
+    write transaction (the caller commits and handles a rule the database refuses)."""
+    store_versions(questions)
+    attempt = Attempt(user_id=user.id, bank_slug=bank.slug, bank_title=title or bank.title,
+                      lesson_slug=bank.lesson, **fields)
+    attempt.items = [AttemptItem(position=i, question_id=q.id, content_hash=q.content_hash,
+                                 presentation=list(present(q, rng))) for i, q in enumerate(questions)]
+    db.session.add(attempt)
+    return attempt
+
+
+def create_attempt(user: User, bank: Bank, count: int, rng: random.Random, title: str | None = None,
+                   purpose: Purpose = Purpose.PRACTICE, **fields: Any) -> Attempt:
+    """Draw `count` questions and save an attempt with them (no attempt rules: tests, demo, bench)."""
+    questions = draw_questions(bank, get_catalog().banks.values(), count, rng, purpose)
+    begin_write()
+    attempt = add_attempt(user, bank, questions, rng, title, **fields)
+    db.session.commit()
+    return attempt
+
+
+def start_practice(user: User, bank: Bank, rng: random.Random | None = None) -> Attempt:
+    """Start a practice attempt, or return the one already in progress (the database allows one)."""
+    rng = rng or random.Random()
+    questions = draw_questions(bank, get_catalog().banks.values(), bank.draw, rng, Purpose.PRACTICE)
+    if not questions:
+        raise Conflict("This quiz has no practice questions: it is for graded assignments only.")
+    begin_write()
+    existing = open_attempt(user, bank.slug)
+    if existing is not None:
+        db.session.rollback()
+        return existing
+    attempt = add_attempt(user, bank, questions, rng)
+    try:
+        db.session.commit()
+    except IntegrityError:  # a parallel start won the one open slot: go to its attempt
+        db.session.rollback()
+        existing = open_attempt(user, bank.slug)
+        if existing is None:
+            raise
+        return existing
+    return attempt
+
+
+def versions(hashes: Iterable[str] | Select) -> dict[str, Question]:
+    """Questions exactly as served, by content hash (one query); takes hashes or a subquery."""
+    wanted = hashes if isinstance(hashes, Select) else list(set(hashes))
+    return {h: Question.from_snapshot(snap) for h, snap in db.session.execute(
+        db.select(QuestionVersion.content_hash, QuestionVersion.snapshot)
+        .where(QuestionVersion.content_hash.in_(wanted)))}
+
+
+def served(attempt: Attempt) -> list[tuple[AttemptItem, Question]]:
+    """Each item with its question rebuilt from the version it was served with."""
+    items = list(attempt.items)
+    found = versions(item.content_hash for item in items)
+    return [(item, found[item.content_hash]) for item in items]
+
+
+# --- opaque choice ids ----------------------------------------------------------------------
+
+def _names_key(attempt: Attempt) -> bytes:
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, f"attempt-choices:{attempt.id}".encode(), hashlib.sha256).digest()
+
+
+def names_for(attempt: Attempt, asked: Sequence[tuple[AttemptItem, Question]]) -> dict[str, str]:
+    """Real choice id -> the opaque name this attempt's page uses (different for every attempt)."""
+    key = _names_key(attempt)
+    names: dict[str, str] = {}
+    for _, question in asked:
+        names.update(opaque_ids(question, key))
+    return names
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One question as an attempt's page shows it: opaque choice ids, options in the attempt's order."""
+
+    item: AttemptItem
+    question: Question
+    choices: list[Choice]
+
+
+def shown(attempt: Attempt) -> tuple[list[Shown], dict[str, list[str]]]:
+    """The attempt's questions with opaque choice ids, and its saved draft in the same names."""
+    asked = served(attempt)
+    names = names_for(attempt, asked)
+    rows = []
+    for item, question in asked:
+        hidden = renamed(question, names)
+        rows.append(Shown(item, hidden, in_order(hidden, [names.get(i, i) for i in item.presentation])))
+    return rows, rename_form(attempt.draft or {}, names)
+
+
+NOT_SHOWN = "not-shown"
+
+
+def unmask(attempt: Attempt, form: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """A posted form with the page's opaque choice ids turned back into real ones. A real id sent as
+    is never came from this attempt's page (a script copying a practice pack, say): it becomes an id
+    no question has, so it is refused as tampering or ignored, never graded."""
+    names = names_for(attempt, served(attempt))
+    back = {real: NOT_SHOWN for real in names} | {opaque: real for real, opaque in names.items()}
+    return rename_form(form, back)
+
+
+# --- drafts ---------------------------------------------------------------------------------
+
+def draft_of(form: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """The answer fields of a form, as a draft is stored (CSRF tokens and buttons left out)."""
+    kept: dict[str, list[str]] = {}
+    for name, values in form.items():
+        if ANSWER_FIELD.match(name) and len(kept) < MAX_DRAFT_FIELDS:
+            kept[name] = [v[:MAX_DRAFT_VALUE] for v in values[:20] if isinstance(v, str) and v.strip()]
+    return {k: v for k, v in kept.items() if v}
+
+
+def save_draft(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime) -> datetime:
+    """Keep the learner's answers so far (never a submission); Conflict once submitted or out of time."""
+    if attempt.finished:
+        raise Conflict("This quiz was already submitted, so there is nothing left to save.")
+    if too_late(attempt.deadline_at, now):
+        raise Conflict("Time ran out: answers sent now are not counted.")
+    attempt_id = attempt.id
+    begin_write()
+    saved = db.session.execute(
+        update(Attempt).where(Attempt.id == attempt_id, Attempt.state == AttemptState.IN_PROGRESS)
+        .values(draft=draft_of(form), draft_saved_at=now))
+    if saved.rowcount != 1:
+        db.session.rollback()
+        raise Conflict("This quiz was already submitted, so there is nothing left to save.")
+    db.session.commit()
+    return now
+
+
+def counted_draft(attempt: Attempt) -> dict[str, list[str]]:
+    """The saved answers that count when time runs out: those the server had by the deadline."""
+    if attempt.draft is None or attempt.draft_saved_at is None:
+        return {}
+    if attempt.deadline_at is not None and attempt.draft_saved_at > attempt.deadline_at + GRACE:
+        return {}
+    return attempt.draft
+
+
+# --- submitting -----------------------------------------------------------------------------
+
+@dataclass
+class Submission:
+    """What happened to a submit: graded now, already graded, refused, to confirm, or to fix."""
+
+    graded: bool = False
+    already: bool = False
+    timed_out: bool = False
+    refused: str | None = None
+    unanswered: list[int] = field(default_factory=list)  # positions; set when the learner must confirm
+    problems: dict[int, str] = field(default_factory=dict)
+    refill: dict[str, list[str]] = field(default_factory=dict)
+
+
+def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | None = None, *,
+           assignment: Assignment | None = None, refusal: str | None = None, confirmed: bool = True,
+           use_draft: bool = False) -> Submission:
+    """Grade and finish an attempt exactly once; raises TamperedAnswer before storing anything.
+
+    - Past the server-side deadline (plus a short grace) the answers saved by the deadline count,
+      never the ones sent late.
+    - `refusal` (the assignment was closed, the learner removed, the class archived) keeps the answers
+      as a draft and grades nothing.
+    - With unanswered questions and not `confirmed`, the answers are saved and nothing is graded yet.
+    """
+    if attempt.finished:
+        return Submission(already=True)
+    now = now or utcnow()
+    timed_out = too_late(attempt.deadline_at, now)
+    if timed_out or use_draft:
+        answers: Mapping[str, Sequence[str]] = counted_draft(attempt) if timed_out else (attempt.draft or {})
+    else:
+        answers = form
+    if refusal is not None:
+        if not timed_out and not use_draft:
+            save_draft(attempt, form, now)
+        return Submission(refused=refusal, timed_out=timed_out)
+    parsed: dict[int, Any] = {}
+    outcome = Submission(timed_out=timed_out)
+    asked = served(attempt)
+    for item, question in asked:
+        try:
+            parsed[item.position] = answer_forms.parse_answer(question, item.position, answers)
+        except answer_forms.AnswerProblem as problem:
+            if timed_out:  # a saved half-answer the learner can no longer fix counts as blank
+                parsed[item.position] = None
+            else:
+                outcome.problems[item.position] = str(problem)
+    if outcome.problems:
+        for item, question in asked:
+            if item.position in parsed:
+                outcome.refill.update(
+                    answer_forms.form_values(question, item.position, parsed[item.position]))
+        for key, values in answers.items():
+            outcome.refill.setdefault(key, list(values))
+        return outcome
+    blank = [item.position for item, _ in asked if parsed[item.position] is None]
+    if blank and not confirmed and not timed_out:
+        if not use_draft:
+            save_draft(attempt, answers, now)
+        return Submission(unanswered=blank)
+    unsure = {int(k[1:]) for k, v in answers.items() if k[:1] == "g" and k[1:].isdigit() and "1" in v}
+    graded = [(item.id, item.position, question, grade(question, parsed[item.position]))
+              for item, question in asked]
+    total = sum(r.score for _, _, _, r in graded) / max(1, len(graded))
+    revealed = assignment is None or may_reveal(assignment.reveal, now, assignment.due_at)
+    feed = [review.Answered(q, r.score, sure=pos not in unsure) for _, pos, q, r in graded
+            if revealed or not _secure(q)]
+    attempt_id, user_id = attempt.id, attempt.user_id
+    late = assignment is not None and is_late(now, assignment.due_at)
+
+    def finish() -> Submission:
+        begin_write()
+        claimed = db.session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt_id, Attempt.state == AttemptState.IN_PROGRESS)
+            .values(state=AttemptState.FINISHED, finished_at=now, score=total, timed_out=timed_out, late=late,
+                    review_fed=revealed, draft=dict(answers) if timed_out else None))
+        if claimed.rowcount != 1:
+            db.session.rollback()
+            return Submission(already=True)
+        db.session.execute(update(AttemptItem), [
+            {"id": item_id, "response": answer_forms.to_json(q, parsed[pos]), "score": r.score}
+            for item_id, pos, q, r in graded])
+        review.record(user_id, feed, now, ReviewSource.QUIZ)
+        db.session.commit()
+        return Submission(graded=True, timed_out=timed_out)
+
+    return retrying(finish)
+
+
+def _secure(question: Question) -> bool:
+    """Whether the course marks this question assessment-only (as it stands now)."""
+    current = get_catalog().questions.get(question.id)
+    return current is None or current.secure
+
+
+def finish_if_expired(attempt: Attempt, now: datetime, assignment: Assignment | None) -> bool:
+    """Grade a timed attempt whose time ran out with what was saved by then; True if it did."""
+    if attempt.finished or not too_late(attempt.deadline_at, now):
+        return False
+    return submit(attempt, {}, now, assignment=assignment).graded
+
+
+def release_reviews(user: User, now: datetime) -> int:
+    """Feed the review schedule with assessment questions whose answers may now be shown (the due
+    date of an 'after the due date' assignment has passed); returns how many attempts were released."""
+    waiting = db.session.scalars(
+        db.select(Attempt).join(Assignment, Assignment.id == Attempt.assignment_id)
+        .where(Attempt.user_id == user.id, Attempt.state == AttemptState.FINISHED,
+               Attempt.review_fed.is_(False), Assignment.reveal != "never")).all()
+    released = 0
+    for attempt in waiting:
+        work = db.session.get(Assignment, attempt.assignment_id)
+        if work is None or not may_reveal(work.reveal, now, work.due_at):
+            continue
+        answered = [review.Answered(q, item.score or 0.0) for item, q in served(attempt) if _secure(q)]
+        attempt_id, finished_at = attempt.id, attempt.finished_at or now
+        begin_write()
+        claimed = db.session.execute(update(Attempt).where(Attempt.id == attempt_id,
+                                                           Attempt.review_fed.is_(False))
+                                     .values(review_fed=True))
+        if claimed.rowcount == 1:
+            review.record(user.id, answered, finished_at, ReviewSource.QUIZ)
+            released += 1
+        db.session.commit()
+    return released
+
+
+def answered_count(attempt: Attempt) -> int:
+    """How many of the attempt's questions have a recorded answer."""
+    return db.session.scalar(db.select(func.count(AttemptItem.id)).where(
+        AttemptItem.attempt_id == attempt.id, AttemptItem.response.is_not(None))) or 0
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """One question of an attempt as an instructor reads it: the answer in words, the key, the score."""
+
+    position: int
+    question: Question
+    answer: str
+    key: str
+    score: float | None
+
+
+def attempt_answers(attempt: Attempt) -> list[AnswerRow]:
+    """Every answer of an attempt in words: as graded, or as saved so far for one not handed in."""
+    rows = []
+    draft = attempt.draft or {}
+    for item, question in served(attempt):
+        if attempt.finished:
+            answer = answer_forms.from_json(question, item.response)
+        else:
+            try:
+                answer = answer_forms.parse_answer(question, item.position, draft)
+            except (answer_forms.AnswerProblem, answer_forms.TamperedAnswer):
+                answer = None
+        rows.append(AnswerRow(item.position, question, answer_forms.describe(question, answer),
+                              answer_forms.describe_key(question), item.score))
+    return rows
