@@ -23,14 +23,14 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/flask --app app content check
+	$(BIN)/flask --app app content check --strict
 	$(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
 check: $(STAMP)
-	$(BIN)/flask --app app content check
+	$(BIN)/flask --app app content check --strict
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis test-artifacts

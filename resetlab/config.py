@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "QUIZZES_DIR": str(ROOT / "quizzes"),
     "CONTENT_ROOT": str(ROOT),
     "CONTENT_RULES": {},
+    "CONTENT_STRICT": False,  # true: the app refuses to start on any content warning (lint included)
     "INSTRUCTOR_SIGNUP_CODE": "",
     "SECURE_COOKIES": False,
     "PROXY_FIX": False,

@@ -12,7 +12,7 @@ from flask import Flask
 from . import database  # noqa: F401  (installs the SQLite connection events)
 from .cli import register_cli
 from .config import ROOT, load_config
-from .core.content import ContentError
+from .core.content import ContentError, blocking
 from .course import check_configured_course
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .web.errors import register_errors
@@ -52,16 +52,19 @@ def register_extensions(app: Flask) -> None:
 def register_content(app: Flask) -> None:
     """Load and validate the course once; Markdown is rendered here, not per request.
 
-    `flask content check` reads the course without building the app, so it can report a broken one.
+    The item-writing lint runs here too: its findings are logged as warnings and stop the app only when
+    CONTENT_STRICT is true. `flask content check` reads the course without building the app, so it can
+    report a broken one.
     """
     catalog, problems = check_configured_course(app.config)
-    if catalog is None:
-        errors = [p for p in problems if p.severity == "error"]
-        print("Reset Lab cannot start: the course content has errors.\n"
-              + "\n".join(str(p) for p in errors), file=sys.stderr)
-        raise ContentError(errors)
+    stopping = blocking(problems, strict=bool(app.config["CONTENT_STRICT"]))
+    if catalog is None or stopping:
+        print("Reset Lab cannot start: the course content has errors"
+              + (" (CONTENT_STRICT: warnings count)" if catalog is not None else "") + ".\n"
+              + "\n".join(str(p) for p in stopping), file=sys.stderr)
+        raise ContentError(stopping)
     for warning in catalog.warnings:
-        log.debug("content warning: %s", warning)
+        log.warning("content: %s", warning)
     app.extensions["resetlab.catalog"] = catalog
 
 

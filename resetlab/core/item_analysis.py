@@ -1,21 +1,32 @@
-"""Item analysis and score distributions for instructor dashboards (pure: no Flask, no database)."""
+"""Item analysis, advice and score distributions for instructors and authors (pure: no Flask, no database).
+
+Statistics: facility (share of marks earned), discrimination (Kelley's upper minus lower 27%) and
+option shares. Advice: one registry of rules (`ADVICE`) that turn those statistics into what to do about
+an item, each naming the rule that fired. The thresholds are the constants below; docs/item-analysis.md
+explains them.
+"""
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from itertools import chain
 from operator import attrgetter
+from types import MappingProxyType
 from typing import NamedTuple
 
 from .questions import Question
 
 GROUP_FRACTION = 0.27  # Kelley's upper/lower 27% groups
 MIN_STUDENTS_FOR_DISCRIMINATION = 6
-POPULAR_WRONG_SHARE = 0.30
-VERY_HARD_FACILITY = 0.3
+MIN_ANSWERS_FOR_ADVICE = 10  # below this many answers to an item, no advice: "too few answers"
+EASY_FACILITY = 0.90  # too-easy: facility at or above this ...
+LOW_DISCRIMINATION = 0.20  # ... and discrimination below this (Ebel's "poor" band)
+IMPLAUSIBLE_SHARE = 0.05  # implausible-distractor: a wrong option chosen by under 5% of those answering
+POPULAR_WRONG_SHARE = 0.30  # popular-distractor: a wrong option chosen by 30% or more
+VERY_HARD_FACILITY = 0.30  # very-hard: facility under this
 MAX_FLAG_TEXT = 60
 _SCORE = attrgetter("score")
 _CHOSEN = attrgetter("chosen")
@@ -45,8 +56,20 @@ class OptionShare:
 
 
 @dataclass(frozen=True)
+class Advice:
+    """What to do about an item, and the advice rule (ADVICE) whose condition its statistics met."""
+
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
 class ItemStats:
-    """Classical item statistics for one question, with a short warning when it looks faulty."""
+    """Classical item statistics for one question, with the advice they call for.
+
+    n students answered it; `ranked` of them have an attempt score (the discrimination index uses
+    them); `answered` picked at least one option (the option shares are out of them).
+    """
 
     question_id: str
     prompt: str
@@ -55,7 +78,19 @@ class ItemStats:
     facility: float
     discrimination: float | None
     options: tuple[OptionShare, ...]
-    flag: str | None
+    ranked: int = 0
+    answered: int = 0
+    advice: tuple[Advice, ...] = ()
+
+    @property
+    def enough_answers(self) -> bool:
+        """Whether the item has the answers that advice needs (MIN_ANSWERS_FOR_ADVICE)."""
+        return self.n >= MIN_ANSWERS_FOR_ADVICE
+
+    @property
+    def flag(self) -> str | None:
+        """The most pressing advice, or None when nothing looks wrong (or there are too few answers)."""
+        return self.advice[0].message if self.advice else None
 
 
 def _clamp_score(score: float) -> float:
@@ -76,9 +111,8 @@ def _ranking(students: Iterable[int], totals: Mapping[int, float]) -> list[int]:
     return [sid for _, sid in sorted(keyed)]
 
 
-def _discrimination(item_scores: Mapping[int, float], ranking: list[int]) -> float | None:
-    """Upper-minus-lower 27% index, or None when too few ranked students answered."""
-    ranked = list(filter(item_scores.__contains__, ranking))
+def _discrimination(item_scores: Mapping[int, float], ranked: list[int]) -> float | None:
+    """Upper-minus-lower 27% index over the ranked students who answered, or None when too few did."""
     if len(ranked) < MIN_STUDENTS_FOR_DISCRIMINATION:
         return None
     k = max(1, int(GROUP_FRACTION * len(ranked) + 0.5))
@@ -87,37 +121,136 @@ def _discrimination(item_scores: Mapping[int, float], ranking: list[int]) -> flo
     return upper - lower
 
 
-def _option_shares(question: Question, picks: Iterable[tuple[str, ...]]) -> tuple[OptionShare, ...]:
-    """Share of students who picked anything choosing each option, in authored order."""
+def _option_shares(question: Question, picks: Iterable[tuple[str, ...]]
+                   ) -> tuple[int, tuple[OptionShare, ...]]:
+    """How many students picked anything, and the share of them choosing each option (authored order)."""
     picks = list(picks)
     answered = len(picks) - picks.count(())
     # frozenset: an option listed twice in one answer still counts once for that student.
     tally = Counter(chain.from_iterable(map(frozenset, picks)))
-    return tuple(
+    return answered, tuple(
         OptionShare(option_id=c.id, text=c.text, share=tally.get(c.id, 0) / answered if answered else 0.0,
                     correct=right, count=tally.get(c.id, 0))
         for c, right in question.kind.analysed_options(question)
     )
 
 
-def _flag(options: tuple[OptionShare, ...], facility: float, discrimination: float | None) -> str | None:
-    """The most useful single warning for an item, or None when nothing looks wrong."""
-    wrong = [o for o in options if not o.correct and o.count > 0]
-    if wrong:
-        best_right = max((o.count for o in options if o.correct), default=0)
-        worst = max(wrong, key=lambda o: o.count)  # first in authored order on ties
-        if worst.share >= POPULAR_WRONG_SHARE or worst.count > best_right:
-            return f"Popular wrong option: “{_shorten(worst.text)}” ({round(worst.share * 100)}%)"
-    if discrimination is not None and discrimination < 0:
-        return "Negative discrimination: check the key"
-    if facility < VERY_HARD_FACILITY:
-        return "Very hard (facility < 0.3)"
-    return None
+# --- advice ----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AdviceRule:
+    """A registered advice rule: `check` yields one message each time its condition holds."""
+
+    id: str
+    condition: str
+    action: str
+    check: Callable[[ItemStats], Iterable[str]]
+
+
+_ADVICE: dict[str, AdviceRule] = {}
+ADVICE = MappingProxyType(_ADVICE)  # most pressing first: an item's flag is its first advice
+
+
+def advice_rule(rule_id: str, condition: str, action: str
+                ) -> Callable[[Callable[[ItemStats], Iterable[str]]], Callable[[ItemStats], Iterable[str]]]:
+    """Register an advice rule, so the dashboard, the review command and the docs share one list."""
+    if rule_id in _ADVICE:
+        raise ValueError(f"advice rule {rule_id!r} is registered twice")
+
+    def register(check: Callable[[ItemStats], Iterable[str]]) -> Callable[[ItemStats], Iterable[str]]:
+        _ADVICE[rule_id] = AdviceRule(rule_id, condition, action, check)
+        return check
+
+    return register
+
+
+def _pct(share: float) -> str:
+    return f"{round(share * 100)}%"
+
+
+def _wrong(item: ItemStats) -> list[OptionShare]:
+    return [o for o in item.options if not o.correct]
+
+
+def key_count(item: ItemStats) -> int:
+    """Students who chose the key (the most chosen right option of a multiple-select item)."""
+    return max((o.count for o in item.options if o.correct), default=0)
+
+
+@advice_rule("check-key", "discrimination below 0: weaker students did better than stronger ones",
+             "check the key")
+def check_key(item: ItemStats) -> Iterator[str]:
+    """A negative index usually means a wrong key, or a flaw that only careful students fall for."""
+    if item.discrimination is not None and item.discrimination < 0:
+        yield f"Negative discrimination ({item.discrimination:+.2f}, {item.ranked} students): check the key"
+
+
+@advice_rule("misconception", "a wrong option chosen by more students than the key",
+             "teach the misconception, or fix a miskey")
+def misconception(item: ItemStats) -> Iterator[str]:
+    """When more students agree on a wrong answer than on the key, they share a misconception or the
+    key is wrong."""
+    key = key_count(item)
+    for option in _wrong(item):
+        if option.count > key:
+            yield (f"“{_shorten(option.text)}” ({_pct(option.share)}, {option.count} of {item.answered}) "
+                   f"is chosen more than the key ({key}): a misconception to teach, or a miskey")
+
+
+@advice_rule("popular-distractor",
+             f"a wrong option chosen by {POPULAR_WRONG_SHARE:.0%} or more, but not more often than the key",
+             "teach the misconception it reveals")
+def popular_distractor(item: ItemStats) -> Iterator[str]:
+    """A distractor that draws a third of the class marks a misconception worth a lesson."""
+    key = key_count(item)
+    for option in _wrong(item):
+        if option.share >= POPULAR_WRONG_SHARE and option.count <= key:
+            yield (f"Popular wrong option “{_shorten(option.text)}” ({_pct(option.share)}, {option.count} of "
+                   f"{item.answered}): a misconception to teach")
+
+
+@advice_rule("very-hard", f"facility under {VERY_HARD_FACILITY:.2f}",
+             "check the wording, the key and whether the lesson teaches it")
+def very_hard(item: ItemStats) -> Iterator[str]:
+    """Most students missing an item is a teaching or wording problem before it is theirs."""
+    if item.facility < VERY_HARD_FACILITY:
+        yield (f"Very hard (facility {item.facility:.2f}, {item.n} students): check the wording, the key and "
+               f"the lesson")
+
+
+@advice_rule("too-easy",
+             f"facility {EASY_FACILITY:.2f} or more and discrimination under {LOW_DISCRIMINATION:.2f}",
+             "revise it or retire it")
+def too_easy(item: ItemStats) -> Iterator[str]:
+    """An item nearly everyone gets right tells nobody who has learnt the lesson."""
+    if (item.facility >= EASY_FACILITY and item.discrimination is not None
+            and item.discrimination < LOW_DISCRIMINATION):
+        yield (f"Too easy (facility {item.facility:.2f}) and not discriminating ({item.discrimination:+.2f}, "
+               f"{item.ranked} students): revise it or retire it")
+
+
+@advice_rule("implausible-distractor",
+             f"a wrong option chosen by under {IMPLAUSIBLE_SHARE:.0%} of the students who picked an option",
+             "replace it with a distractor built on a real misconception")
+def implausible_distractor(item: ItemStats) -> Iterator[str]:
+    """A distractor nobody picks only lengthens the item and raises the odds of a lucky guess."""
+    for option in _wrong(item):
+        if item.answered and option.share < IMPLAUSIBLE_SHARE:
+            yield (f"“{_shorten(option.text)}” chosen by {_pct(option.share)} ({option.count} of "
+                   f"{item.answered}): implausible, replace it")
+
+
+def advise(item: ItemStats) -> tuple[Advice, ...]:
+    """Every advice the item's statistics call for, in registry order; none below the minimum sample."""
+    if not item.enough_answers:
+        return ()
+    return tuple(Advice(rule.id, message) for rule in ADVICE.values() for message in rule.check(item))
 
 
 def item_analysis(rows: Iterable[ResponseRow], totals: Mapping[int, float],
                   questions: Mapping[str, Question]) -> list[ItemStats]:
-    """Facility, discrimination and option popularity per question, to spot faulty or mis-keyed items."""
+    """Facility, discrimination, option popularity and advice per question, to spot faulty or mis-keyed
+    items."""
     # One response counts per student and question (a later row replaces an earlier one). Rows for
     # questions missing from `questions` are ignored, and questions nobody answered are left out.
     # Students without a total take no part in the discrimination index.
@@ -144,12 +277,13 @@ def item_analysis(rows: Iterable[ResponseRow], totals: Mapping[int, float],
         scores = dict(zip(by_student, values, strict=True))
         n = len(scores)
         facility = math.fsum(values) / n  # exact sum: independent of row order
-        discrimination = _discrimination(scores, ranking)
-        options = (_option_shares(question, map(_CHOSEN, by_student.values()))
-                   if question.kind.reports_options else ())
-        stats.append(ItemStats(question_id=qid, prompt=question.prompt, qtype=question.type, n=n,
-                               facility=facility, discrimination=discrimination, options=options,
-                               flag=_flag(options, facility, discrimination)))
+        ranked = list(filter(scores.__contains__, ranking))
+        answered, options = (_option_shares(question, map(_CHOSEN, by_student.values()))
+                             if question.kind.reports_options else (0, ()))
+        item = ItemStats(question_id=qid, prompt=question.prompt, qtype=question.type, n=n,
+                         facility=facility, discrimination=_discrimination(scores, ranked), options=options,
+                         ranked=len(ranked), answered=answered)
+        stats.append(replace(item, advice=advise(item)))
     return stats
 
 

@@ -2,8 +2,10 @@
 
 Practice draws only practice questions; an assessment (an assignment) draws its bank's secure
 questions first and tops up with practice ones. Questions that share an exclusion `group` (they
-give each other away) never meet in one attempt. The random generator is passed in, so tests
-can fix the seed.
+give each other away) never meet in one attempt, nor do two questions of different banks that a
+course-wide bank lists as conflicting (`Bank.conflicts`: one prints the other's answer; the catalog
+finds them at load with the item-writing lint). The random generator is passed in, so tests can fix
+the seed.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ def draw_questions(bank: Bank, all_banks: Iterable[Bank], count: int, rng: rando
     picked: list[Question] = []
     seen: set[str] = set()
     groups_used: set[str] = set()
+    barred: set[str] = set()  # ids that give away, or are given away by, a question already picked
     for tier in tiers(bank, list(all_banks), purpose):
         queues = [list(pool) for pool in tier if pool]
         for queue in queues:
@@ -60,10 +63,11 @@ def draw_questions(bank: Bank, all_banks: Iterable[Bank], count: int, rng: rando
             for queue in queues:
                 if queue and len(picked) < count:
                     q = queue.pop()
-                    if q.id in seen or (q.group is not None and q.group in groups_used):
+                    if q.id in seen or q.id in barred or (q.group is not None and q.group in groups_used):
                         continue
                     seen.add(q.id)
                     if q.group is not None:
                         groups_used.add(q.group)
+                    barred.update(bank.conflicts.get(q.id, ()))
                     picked.append(q)
     return picked

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
@@ -11,7 +12,13 @@ from typing import NamedTuple
 from sqlalchemy import Text, bindparam, cast, text
 
 from ..core import rules as policy
-from ..core.item_analysis import ItemStats, ResponseRow, item_analysis, score_histogram
+from ..core.item_analysis import (
+    MIN_ANSWERS_FOR_ADVICE,
+    ItemStats,
+    ResponseRow,
+    item_analysis,
+    score_histogram,
+)
 from ..core.questions import Question, describe, from_json
 from ..extensions import db
 from ..models import Assignment, Attempt, AttemptItem, AttemptState, Classroom, Enrollment, User
@@ -137,6 +144,7 @@ class Analysis:
     histogram: list[tuple[str, int]]
     completion_by_day: list[tuple[str, float]]
     mean: float | None
+    min_answers: int = MIN_ANSWERS_FOR_ADVICE  # below this, a question gets no advice
 
 
 def _counted(finished, student_ids: set[int], grading: str) -> dict[int, tuple[int, float]]:
@@ -210,6 +218,65 @@ def assignment_analysis(assignment: Assignment, classroom: Classroom) -> Analysi
     return Analysis(items=item_analysis(rows, totals, questions), students=len(student_ids),
                     histogram=score_histogram(scores), completion_by_day=completion,
                     mean=sum(scores) / len(scores) if scores else None)
+
+
+@dataclass
+class CourseReview:
+    """Item analysis of every question over every class's counted attempts, for the course authors."""
+
+    items: dict[str, ItemStats]  # question id -> statistics and advice (answered questions only)
+    classes: int
+    assignments: int
+    attempts: int  # counted attempts: one per student per assignment
+    earlier_versions: int  # answers to a version of a question other than the current one, left out
+
+
+# Every finished assignment attempt of a student still enrolled in the assignment's class.
+REVIEW_ATTEMPTS = (
+    db.select(Attempt.id, Attempt.user_id, Attempt.score, Attempt.finished_at, Attempt.assignment_id,
+              Assignment.grading, Assignment.classroom_id)
+    .join(Assignment, Assignment.id == Attempt.assignment_id)
+    .join(Enrollment, (Enrollment.classroom_id == Assignment.classroom_id)
+          & (Enrollment.user_id == Attempt.user_id))
+    .where(Attempt.state == AttemptState.FINISHED, Enrollment.active.is_(True))
+    .order_by(Attempt.finished_at, Attempt.id))
+REVIEW_ITEMS = (
+    db.select(AttemptItem.attempt_id, AttemptItem.question_id, AttemptItem.content_hash,
+              cast(AttemptItem.response, Text), AttemptItem.score)
+    .join(Attempt, Attempt.id == AttemptItem.attempt_id)
+    .where(Attempt.state == AttemptState.FINISHED, Attempt.assignment_id.is_not(None)))
+
+
+def course_review(questions: Mapping[str, Question]) -> CourseReview:
+    """Facility, discrimination, option shares and advice for the course's questions as they are now,
+    over each student's counted attempt at every assignment of every class (two queries)."""
+    connection = db.session.connection()
+    by_assignment: dict[int, list] = defaultdict(list)
+    grading: dict[int, str] = {}
+    classes: set[int] = set()
+    for attempt_id, user_id, score, finished_at, assignment_id, rule, classroom_id in \
+            connection.execute(REVIEW_ATTEMPTS):
+        by_assignment[assignment_id].append((attempt_id, user_id, score, finished_at))
+        grading[assignment_id] = rule
+        classes.add(classroom_id)
+    # The respondent is a counted attempt, so one student counts once per assignment.
+    totals: dict[int, float] = {}
+    for assignment_id, finished in by_assignment.items():
+        students = {uid for _, uid, _, _ in finished}
+        totals.update(dict(_counted(finished, students, grading[assignment_id]).values()))
+    rows: list[ResponseRow] = []
+    earlier = 0
+    for attempt_id, qid, version, raw, score in connection.execute(REVIEW_ITEMS):
+        question = questions.get(qid)
+        if attempt_id not in totals or question is None:
+            continue
+        if version != question.content_hash:
+            earlier += 1
+            continue
+        rows.append(ResponseRow(attempt_id, qid, score or 0.0, _chosen_ids(question, raw)))
+    stats = item_analysis(rows, totals, questions)
+    return CourseReview(items={s.question_id: s for s in stats}, classes=len(classes),
+                        assignments=len(by_assignment), attempts=len(totals), earlier_versions=earlier)
 
 
 def gradebook(classroom: Classroom, now: datetime) -> tuple[list[str], list[list[object]]]:

@@ -237,7 +237,7 @@ def test_bank_size_rule_and_unbalanced_keys(course):
         f'section = "meeting"\ndifficulty = "easy"\n' for i in range(4))
     bank.write_text(bank.read_text() + extra)
     _, problems = check(course)
-    assert any("quizzes/beta.toml:1: warning: single-choice answer keys are unbalanced" in p
+    assert any("quizzes/beta.toml:1: [key-position] single-choice answer keys are unbalanced" in p
                for p in problems), problems
 
 

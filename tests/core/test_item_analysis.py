@@ -1,9 +1,10 @@
-"""Item analysis (facility, discrimination, option shares, flags) and score histograms."""
+"""Item analysis (facility, discrimination, option shares, advice) and score histograms."""
 
 from __future__ import annotations
 
 import math
 import random
+from dataclasses import replace
 from functools import cache
 
 import pytest
@@ -11,10 +12,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from resetlab.core.content import Rules, load_catalog
-from resetlab.core.item_analysis import ItemStats, OptionShare, ResponseRow, item_analysis, score_histogram
+from resetlab.core.item_analysis import (
+    ADVICE,
+    EASY_FACILITY,
+    IMPLAUSIBLE_SHARE,
+    LOW_DISCRIMINATION,
+    MIN_ANSWERS_FOR_ADVICE,
+    POPULAR_WRONG_SHARE,
+    VERY_HARD_FACILITY,
+    ItemStats,
+    OptionShare,
+    ResponseRow,
+    advise,
+    item_analysis,
+    score_histogram,
+)
 from resetlab.core.questions import Question
 
-from ..helpers import CONTENT
+from ..helpers import CONTENT, ROOT
 
 
 @cache
@@ -76,50 +91,70 @@ def test_ties_in_totals_are_broken_by_student_id():
     assert item.discrimination == 0.5
 
 
-def test_negative_discrimination_is_flagged():
+def rules_of(item: ItemStats) -> list[str]:
+    return [a.rule for a in item.advice]
+
+
+def test_negative_discrimination_advises_checking_the_key():
     totals = {sid: float(sid) for sid in range(1, 11)}  # higher id, better student
     rows = [ResponseRow(sid, "alpha-year", 1.0 if sid <= 6 else 0.0, ()) for sid in totals]
     [item] = item_analysis(rows, totals, alpha())
     assert item.discrimination == -1.0
-    assert item.flag == "Negative discrimination: check the key"
+    assert rules_of(item) == ["check-key"]
+    assert item.flag == "Negative discrimination (-1.00, 10 students): check the key"
 
 
-def test_discrimination_needs_six_students_with_totals():
-    totals = {sid: float(sid) for sid in range(1, 6)}
-    rows = [ResponseRow(sid, "alpha-tf", 1.0, ()) for sid in range(1, 7)]  # student 6 has no total
-    [item] = item_analysis(rows, totals, alpha())
-    assert item.n == 6
-    assert item.discrimination is None
-
-
-def test_popular_wrong_option_is_flagged():
+def test_popular_wrong_option_is_a_misconception_to_teach():
     right, wrong = option("alpha-single", "peregruzka"), option("alpha-single", "perestroika")
     [item] = item_analysis(single_rows([right] * 6 + [wrong] * 4), {}, alpha())
     assert item.facility == pytest.approx(0.6)
-    assert item.flag is not None and item.flag.startswith("Popular wrong option: ")
-    assert "perestroika" in item.flag and "40%" in item.flag
+    # Nobody chose the other two distractors: implausible.
+    assert rules_of(item) == ["popular-distractor", "implausible-distractor", "implausible-distractor"]
+    assert item.flag == "Popular wrong option “perestroika” (40%, 4 of 10): a misconception to teach"
+    assert "“perezagruzka” chosen by 0% (0 of 10): implausible, replace it" in item.advice[1].message
 
 
-def test_wrong_option_chosen_more_than_the_right_one_is_flagged_below_30_percent():
+def test_wrong_option_chosen_more_than_the_key_is_a_misconception_or_a_miskey():
     texts = ["peregruzka"] * 4 + ["perezagruzka"] * 5 + ["perestroika"] * 5 + ["glasnost"] * 5
     picks = [option("alpha-single", t) for t in texts]
     [item] = item_analysis(single_rows(picks), {}, alpha())
     assert max(o.share for o in item.options if not o.correct) < 0.30
-    # Equally popular wrong options: the first in authored order is named.
-    assert item.flag == "Popular wrong option: “perezagruzka” (26%)"
+    assert rules_of(item) == ["misconception"] * 3 + ["very-hard"]
+    # Equally popular wrong options: authored order.
+    assert item.flag == ("“perezagruzka” (26%, 5 of 19) is chosen more than the key (4): a misconception "
+                         "to teach, or a miskey")
 
 
-def test_rarely_chosen_wrong_option_is_not_flagged():
-    right, wrong = option("alpha-single", "peregruzka"), option("alpha-single", "glasnost")
-    [item] = item_analysis(single_rows([right] * 8 + [wrong] * 2), {}, alpha())
+def test_a_wrong_option_chosen_now_and_then_is_neither_popular_nor_implausible():
+    picks = [option("alpha-single", t) for t in
+             ["peregruzka"] * 14 + ["glasnost"] * 2 + ["perezagruzka"] * 2 + ["perestroika"] * 2]
+    [item] = item_analysis(single_rows(picks), {}, alpha())
+    assert item.advice == ()
     assert item.flag is None
 
 
 def test_very_hard_item_is_flagged():
-    rows = [ResponseRow(sid, "alpha-text", 1.0 if sid == 1 else 0.0, ()) for sid in range(1, 6)]
+    rows = [ResponseRow(sid, "alpha-text", 1.0 if sid <= 2 else 0.0, ()) for sid in range(1, 11)]
     [item] = item_analysis(rows, {}, alpha())
     assert item.facility == pytest.approx(0.2)
-    assert item.flag == "Very hard (facility < 0.3)"
+    assert item.flag == "Very hard (facility 0.20, 10 students): check the wording, the key and the lesson"
+
+
+def test_too_easy_and_not_discriminating_advises_revise_or_retire():
+    totals = {sid: float(sid) for sid in range(1, 21)}
+    rows = [ResponseRow(sid, "alpha-tf", 0.0 if sid == 20 else 1.0, ()) for sid in totals]  # best one missed
+    [item] = item_analysis(rows, totals, alpha())
+    assert item.facility == pytest.approx(0.95)
+    assert rules_of(item) == ["check-key", "too-easy"]
+    assert item.advice[1].message.endswith("20 students): revise it or retire it")
+
+
+def test_too_few_answers_give_no_advice_however_odd_the_figures():
+    totals = {sid: float(sid) for sid in range(1, MIN_ANSWERS_FOR_ADVICE)}
+    rows = [ResponseRow(sid, "alpha-year", 1.0 if sid <= 3 else 0.0, ()) for sid in totals]
+    [item] = item_analysis(rows, totals, alpha())
+    assert item.discrimination is not None and item.discrimination < 0
+    assert not item.enough_answers and item.advice == () and item.flag is None
 
 
 def test_option_shares_follow_authored_order_and_key():
@@ -244,6 +279,67 @@ def test_result_does_not_depend_on_row_order(data, rng):
     shuffled = rows[:]
     rng.shuffle(shuffled)
     assert item_analysis(shuffled, totals, alpha()) == item_analysis(rows, totals, alpha())
+
+
+# --- advice: properties -----------------------------------------------------------------------
+
+@st.composite
+def item_stats(draw: st.DrawFn) -> ItemStats:
+    """Statistics an item could have: consistent counts, any facility and discrimination."""
+    n = draw(st.integers(1, 60))
+    options: tuple[OptionShare, ...] = ()
+    answered = 0
+    if draw(st.booleans()):
+        answered = draw(st.integers(0, n))
+        size = draw(st.integers(2, 5))
+        keys = draw(st.sets(st.integers(0, size - 1), min_size=1, max_size=size - 1))
+        counts = [draw(st.integers(0, answered)) for _ in range(size)]
+        options = tuple(OptionShare(f"o{i}", f"option {i}", c / answered if answered else 0.0, i in keys, c)
+                        for i, c in enumerate(counts))
+    discrimination = draw(st.none() | st.floats(-1, 1))
+    return ItemStats("q", "Which?", "single" if options else "text", n, draw(st.floats(0, 1)), discrimination,
+                     options, ranked=n if discrimination is not None else 0, answered=answered)
+
+
+def expected_rules(item: ItemStats) -> list[str]:
+    """The advice rules whose documented conditions hold, restated from docs/item-analysis.md."""
+    if item.n < MIN_ANSWERS_FOR_ADVICE:
+        return []
+    key = max((o.count for o in item.options if o.correct), default=0)
+    wrong = [o for o in item.options if not o.correct]
+    d = item.discrimination
+    return (["check-key"] * (d is not None and d < 0)
+            + ["misconception"] * sum(o.count > key for o in wrong)
+            + ["popular-distractor"] * sum(o.share >= POPULAR_WRONG_SHARE and o.count <= key for o in wrong)
+            + ["very-hard"] * (item.facility < VERY_HARD_FACILITY)
+            + ["too-easy"] * (item.facility >= EASY_FACILITY and d is not None and d < LOW_DISCRIMINATION)
+            + ["implausible-distractor"] * sum(item.answered > 0 and o.share < IMPLAUSIBLE_SHARE
+                                               for o in wrong))
+
+
+@given(item_stats())
+def test_advice_fires_exactly_when_its_stated_condition_holds(item: ItemStats) -> None:
+    assert rules_of(replace(item, advice=advise(item))) == expected_rules(item)
+
+
+@given(item_stats())
+def test_advice_never_fires_below_the_minimum_sample(item: ItemStats) -> None:
+    small = replace(item, n=min(item.n, MIN_ANSWERS_FOR_ADVICE - 1))
+    assert advise(small) == ()
+
+
+@given(responses())
+def test_every_advice_names_a_registered_rule_and_the_flag_is_the_first(data):
+    rows, totals = data
+    for item in item_analysis(rows, totals, alpha()):
+        assert all(a.rule in ADVICE and a.message for a in item.advice)
+        assert item.flag == (item.advice[0].message if item.advice else None)
+
+
+def test_every_advice_rule_is_documented_with_its_threshold():
+    page = (ROOT / "docs" / "item-analysis.md").read_text(encoding="utf-8")
+    for rule in ADVICE.values():
+        assert f"`{rule.id}`" in page and rule.condition in page
 
 
 # --- histogram -------------------------------------------------------------------------------

@@ -73,6 +73,37 @@ def test_an_assessment_takes_secure_questions_first(b: Bank, count: int, seed: i
     assert sum(secure) >= min(count, ungrouped_secure)
 
 
+@st.composite
+def conflicted_courses(draw: st.DrawFn) -> tuple[Bank, list[Bank], set[frozenset[str]]]:
+    """A course whose exam bank lists random give-away conflicts between questions of two banks."""
+    exam, banks = draw(courses())
+    everything = [(b.slug, q) for b in banks for q in b.questions]
+    pairs = draw(st.lists(st.tuples(st.sampled_from(everything), st.sampled_from(everything)), max_size=25)
+                 ) if everything else []
+    conflicts = {frozenset((a.id, b.id)) for (sa, a), (sb, b) in pairs if sa != sb}
+    table: dict[str, set[str]] = {}
+    for pair in conflicts:
+        a, b = sorted(pair)
+        table.setdefault(a, set()).add(b)
+        table.setdefault(b, set()).add(a)
+    marked = [replace(b, questions=tuple(replace(q, secure=draw(st.booleans())) for q in b.questions))
+              for b in banks]
+    exam = next(b for b in marked if b.slug == "exam")
+    exam = replace(exam, conflicts={k: frozenset(v) for k, v in table.items()})
+    return exam, [exam if b.slug == "exam" else b for b in marked], conflicts
+
+
+@given(conflicted_courses(), st.integers(0, 40), st.integers(), st.sampled_from(list(Purpose)))
+def test_one_attempt_never_holds_two_questions_that_give_each_other_away(course, count, seed, purpose):
+    exam, banks, conflicts = course
+    picked = draw_questions(exam, banks, count, random.Random(seed), purpose)
+    ids = [q.id for q in picked]
+    assert len(set(ids)) == len(ids) <= count
+    assert not any(pair <= set(ids) for pair in conflicts)
+    if not conflicts:  # nothing to avoid: the draw is as large as the pool allows
+        assert len(picked) == min(count, available(exam, banks, purpose))
+
+
 def test_a_group_is_honoured_on_the_fixture_course_too() -> None:
     alpha = catalog().bank("alpha")
     grouped = replace(alpha, questions=tuple(replace(q, group="same") if q.type in ("order", "match") else q
@@ -92,14 +123,26 @@ def test_fixture_lesson_bank_draw() -> None:
     assert {q.id for q in picked} == {q.id for q in alpha.questions}
 
 
-def test_fixture_final_exam_takes_from_every_bank() -> None:
+def test_fixture_final_exam_takes_from_every_bank_and_keeps_give_aways_apart() -> None:
     exam = catalog().bank("final-exam")
     banks = list(catalog().banks.values())
+    # exam-compare and alpha-order print "Ljubljana", the key of beta-city (another bank); the secure
+    # beta-secure-why prints "the Ljubljana meeting", the key of exam-compare.
+    assert dict(exam.conflicts) == {"beta-city": {"exam-compare", "alpha-order"},
+                                    "exam-compare": {"beta-city", "beta-secure-why"},
+                                    "alpha-order": {"beta-city"}, "beta-secure-why": {"exam-compare"}}
+    assert all(not b.conflicts for b in banks if b.pool == "bank")
+    sources: Counter[str] = Counter()
     for seed in range(30):
         picked = draw_questions(exam, banks, exam.draw, random.Random(seed))
         assert len(picked) == exam.draw == 4
-        assert len({q.id for q in picked}) == 4
-        assert {source(q, banks) for q in picked} == {"alpha", "beta", "final-exam"}
+        ids = {q.id for q in picked}
+        assert len(ids) == 4
+        assert "beta-city" not in ids or not ids & {"exam-compare", "alpha-order"}
+        assert not {"exam-compare", "beta-secure-why"} <= ids
+        assert {"alpha", "beta"} <= {source(q, banks) for q in picked}
+        sources.update(source(q, banks) for q in picked)
+    assert sources["final-exam"] >= 5
 
 
 # --- draw_questions --------------------------------------------------------------------------

@@ -363,3 +363,20 @@ def test_dashboard_query_count_does_not_grow_with_class_size(app, instructor):
             f"/teach/classes/{classroom_id}/gradebook.csv", f"/teach/classes/{classroom_id}/responses.csv")]
     assert counts[3] == counts[30], counts
     assert max(counts[30]) <= 16, counts
+
+
+def test_item_analysis_page_gives_advice_with_the_rule_that_fired(app, instructor):
+    classroom_id = make_class(instructor, "Advice")
+    assign(instructor, classroom_id)
+    populate(app, classroom_id, 10)  # every attempt left blank: facility 0 on every question
+    page = instructor.get(f"/teach/assignments/{assignment_ids(app, classroom_id)[0]}").get_data(as_text=True)
+    assert "<code>[very-hard]</code> Very hard (facility 0.00, 10 students)" in page
+    assert "Too few answers" not in page
+
+
+def test_item_analysis_page_says_too_few_answers_below_the_minimum(app, instructor):
+    classroom_id = make_class(instructor, "Small")
+    assign(instructor, classroom_id)
+    populate(app, classroom_id, 3)
+    page = instructor.get(f"/teach/assignments/{assignment_ids(app, classroom_id)[0]}").get_data(as_text=True)
+    assert "Too few answers for advice (3 of 10)." in page and "[very-hard]" not in page

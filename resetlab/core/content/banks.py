@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from ..questions import TYPES, Question, QuestionError
@@ -101,6 +102,7 @@ def parse_bank(path: Path, display: str) -> tuple[Bank | None, list[Problem]]:
     index = LineIndex(text, "questions")
     questions: list[Question] = []
     seen: dict[str, int] = {}
+    lint_ok: dict[str, MappingProxyType[str, str]] = {}
     for i, raw in enumerate(raw_questions):
         try:
             question = _question(raw, lesson, secure_bank)
@@ -115,6 +117,8 @@ def parse_bank(path: Path, display: str) -> tuple[Bank | None, list[Problem]]:
             continue
         seen[question.id] = index.field(i, "id")
         questions.append(question)
+        if raw.get("lint_ok"):
+            lint_ok[question.id] = MappingProxyType(dict(raw["lint_ok"]))
     draw = data.get("draw", len(questions))
     if isinstance(draw, bool) or not isinstance(draw, int) or draw < 1:
         problems.append(Problem(display, key_line(text, "draw"), "'draw' must be a positive integer"))
@@ -123,16 +127,6 @@ def parse_bank(path: Path, display: str) -> tuple[Bank | None, list[Problem]]:
         problems.append(Problem(display, key_line(text, "draw"),
                                 f"'draw' is {draw} but the bank has {len(questions)} questions"))
     bank = Bank(slug=slug, title=title.strip(), lesson=lesson, draw=draw, pool=pool,
-                questions=tuple(questions), path=display)
+                questions=tuple(questions), path=display, lines=MappingProxyType(seen),
+                lint_ok=MappingProxyType(lint_ok))
     return bank, problems
-
-
-def question_lines(path: Path) -> dict[str, int]:
-    """Line of each question id in a bank file, for cross-file messages."""
-    text = path.read_text(encoding="utf-8")
-    index = LineIndex(text, "questions")
-    try:
-        raw = tomllib.loads(text).get("questions", [])
-    except tomllib.TOMLDecodeError:
-        return {}
-    return {q.get("id"): index.field(i, "id") for i, q in enumerate(raw) if isinstance(q, dict)}

@@ -1,4 +1,4 @@
-"""Load a whole course and check it across files: links, ids, sizes and balance."""
+"""Load a whole course and check it across files: links, ids and sizes, then the item-writing lint."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
-from .banks import parse_bank, question_lines
+from .banks import parse_bank
 from .lessons import parse_lesson
 from .model import Bank, Catalog, ContentError, Lesson, Problem
+from .quality import review_course
 
 LESSON_FILE = re.compile(r"^(\d{2})-([a-z0-9-]+)\.md$")
 
@@ -31,23 +32,6 @@ def _display(path: Path, root: Path | None) -> str:
         except ValueError:
             pass
     return str(path)
-
-
-def _balance_problem(bank: Bank) -> str | None:
-    """Warn when single-choice keys cluster on one position (students learn the position)."""
-    singles = [q for q in bank.questions if q.type == "single"]
-    if len(singles) < 4:
-        return None
-    positions: Counter[int] = Counter()
-    for q in singles:
-        ids = [c.id for c in q.body.options]
-        positions[ids.index(q.body.correct[0])] += 1
-    top, count = positions.most_common(1)[0]
-    if count / len(singles) > 0.5 or (len(singles) >= 8 and len(positions) < 3):
-        spread = ", ".join(f"{p}: {positions[p]}" for p in sorted(positions))
-        return (f"single-choice answer keys are unbalanced (index {top} holds {count} of "
-                f"{len(singles)}; spread {spread})")
-    return None
 
 
 def check_course(lessons_dir: Path, quizzes_dir: Path, rules: Rules = Rules(),
@@ -93,7 +77,7 @@ def check_course(lessons_dir: Path, quizzes_dir: Path, rules: Rules = Rules(),
         problems.extend(found)
         if bank is None:
             continue
-        lines = question_lines(path)
+        lines = bank.lines
         if bank.lesson is not None and bank.lesson not in by_slug:
             problems.append(Problem(shown, 1, f"bank is paired with lesson '{bank.lesson}', "
                                               "which does not exist"))
@@ -115,9 +99,6 @@ def check_course(lessons_dir: Path, quizzes_dir: Path, rules: Rules = Rules(),
             elif q.section not in target.anchors:
                 problems.append(Problem(shown, line, f"question '{q.id}' links to section "
                                         f"'#{q.section}', which does not exist in {target.path}"))
-        balance = _balance_problem(bank)
-        if balance:
-            problems.append(Problem(shown, 1, balance, "warning"))
         banks[bank.slug] = bank
     paired = {b.lesson for b in banks.values()}
     for lesson in lessons:
@@ -132,8 +113,15 @@ def check_course(lessons_dir: Path, quizzes_dir: Path, rules: Rules = Rules(),
     if errors:
         return None, problems
     ordered = tuple(sorted(lessons, key=lambda lesson: (lesson.order, lesson.slug)))
+    findings, banks = review_course(banks.values(), ordered)
+    problems.extend(findings)
     warnings = tuple(p for p in problems if p.severity == "warning")
     return Catalog(ordered, MappingProxyType(dict(banks)), warnings), problems
+
+
+def blocking(problems: list[Problem], strict: bool = False) -> list[Problem]:
+    """The problems that stop a course from loading: errors, and under strict every warning too."""
+    return [p for p in problems if strict or p.severity == "error"]
 
 
 def load_catalog(lessons_dir: Path, quizzes_dir: Path, rules: Rules = Rules(),
@@ -141,5 +129,5 @@ def load_catalog(lessons_dir: Path, quizzes_dir: Path, rules: Rules = Rules(),
     """The course, or ContentError listing every error."""
     catalog, problems = check_course(lessons_dir, quizzes_dir, rules, root)
     if catalog is None:
-        raise ContentError([p for p in problems if p.severity == "error"])
+        raise ContentError(blocking(problems))
     return catalog

@@ -185,13 +185,15 @@ def parse_lesson(path: Path, display: str) -> tuple[Lesson | None, list[Problem]
     anchors = frozenset(entry.anchor for entry in toc)
 
     timeline = []
-    for _, line, e in r.tables("timeline", ("date", "event", "section")):
+    dates = LineIndex(front, "timeline", offset=1)
+    for i, line, e in r.tables("timeline", ("date", "event", "section")):
         if not DATE.match(e["date"]):
             r.error(line, f"timeline date '{e['date']}' must be YYYY, YYYY-MM or YYYY-MM-DD")
         elif e["section"] not in anchors:
             r.error(line, f"timeline event links to section '#{e['section']}', which does not exist")
         else:
-            timeline.append(TimelineEvent(e["date"], e["event"].strip(), slug, e["section"]))
+            timeline.append(TimelineEvent(e["date"], e["event"].strip(), slug, e["section"],
+                                          dates.field(i, "date")))
     terms = []
     for _, line, e in r.tables("terms", ("term", "definition", "section")):
         if e["section"] not in anchors:
@@ -226,6 +228,6 @@ def parse_lesson(path: Path, display: str) -> tuple[Lesson | None, list[Problem]
     lesson = Lesson(slug=slug, title=title, order=order, era=era, summary=summary,
                     objectives=objectives, discussion=discussion, timeline=tuple(timeline),
                     terms=tuple(terms), sources=tuple(sources), html=html, toc=tuple(toc),
-                    anchors=anchors, words=words, path=display)
+                    anchors=anchors, words=words, path=display, body=body, body_line=body_line)
     usable = bool(slug and title)
     return (lesson if usable else None), r.problems

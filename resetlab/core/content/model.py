@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -20,8 +21,11 @@ class Problem:
     line: int
     message: str
     severity: str = "error"
+    rule: str | None = None  # the item-writing lint rule that found it (docs/rules/<rule>.md)
 
     def __str__(self) -> str:
+        if self.rule is not None:
+            return f"{self.path}:{self.line}: [{self.rule}] {self.message}"
         prefix = "warning: " if self.severity == "warning" else ""
         return f"{self.path}:{self.line}: {prefix}{self.message}"
 
@@ -36,7 +40,13 @@ class ContentError(Exception):
 
 @dataclass(frozen=True)
 class Bank:
-    """A pool of questions for one lesson (or the course-wide final exam)."""
+    """A pool of questions for one lesson (or the course-wide final exam).
+
+    The last three fields are authoring metadata, not content: `lines` (question id -> line of its
+    `id =` in the file) and `lint_ok` (question id -> rule id -> reason) feed the item-writing lint;
+    `conflicts` (question id -> ids it must not share an attempt with) is set by the catalog for a
+    course-wide pool, from the give-away pairs that only that pool can bring together.
+    """
 
     slug: str
     title: str
@@ -45,6 +55,9 @@ class Bank:
     pool: str
     questions: tuple[Question, ...]
     path: str
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    lint_ok: Mapping[str, Mapping[str, str]] = field(default_factory=dict, compare=False, repr=False)
+    conflicts: Mapping[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,7 @@ class TimelineEvent:
     event: str
     lesson: str
     section: str
+    line: int = field(default=1, compare=False)  # the entry's `date =` line in the lesson file
 
 
 @dataclass(frozen=True)
@@ -104,6 +118,8 @@ class Lesson:
     anchors: frozenset[str]
     words: int
     path: str
+    body: str = field(default="", compare=False, repr=False)  # the Markdown as written, for the lint
+    body_line: int = field(default=1, compare=False)  # file line of the body's first line
 
     @property
     def reading_minutes(self) -> int:

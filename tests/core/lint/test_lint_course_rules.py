@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from resetlab.core.content.lint import bank_from_text, lint_bank
+from resetlab.core.content.lint.course_rules import drawing_conflicts
 
 from .factories import PATH, found_in, make_bank, make_item, where
 
@@ -114,16 +115,30 @@ def test_give_away_quiet_for_neutral_wording_small_numbers_and_short_answers():
     assert found_in("give-away", [make_bank(small, short, _printing("G8 of 8 members, then the UN"))]) == []
 
 
-def test_give_away_across_lesson_banks_only_through_a_course_pool():
+def test_give_away_across_banks_is_left_to_the_drawing_of_the_course_pool():
     other = _intro(make_item(id="intro-order", path=INTRO, line=144, type="order", options=(), keys=(),
                              prompt="Put these in order.",
                              items=("Biden in Munich, 2009", "Clinton in Geneva", "Riyadh talks")))
-    assert found_in("give-away", [make_bank(YEAR), other]) == []
     exam = _exam(make_item(id="exam-q", path=EXAM, line=8, prompt="Who was Yeltsin's first foreign minister?",
                            options=("Kozyrev", "Lavrov", "Primakov"), keys=(0,)))
-    findings = found_in("give-away", [make_bank(YEAR), other, exam])
-    assert where(findings) == [(INTRO, 144, "give-away")]
-    assert "final-exam course pool" in findings[0].message
+    # Two lesson banks meet only in the exam's pool, which the drawing keeps apart: no finding.
+    assert found_in("give-away", [make_bank(YEAR), other, exam]) == []
+    assert drawing_conflicts([make_bank(YEAR), other]) == {}
+    assert drawing_conflicts([make_bank(YEAR), other, exam]) == {
+        "final-exam": {"obama-button-year": frozenset({"intro-order"}),
+                       "intro-order": frozenset({"obama-button-year"})}}
+
+
+def test_drawing_conflicts_skip_pairs_in_one_bank_or_one_group():
+    printing = _printing("The button is handed over, March 2009")
+    exam = _exam(make_item(id="exam-q", path=EXAM, line=8, prompt="Which year?", type="numeric", options=(),
+                           keys=(), number=1997.0))
+    assert drawing_conflicts([make_bank(YEAR, printing), exam]) == {"final-exam": {}}
+    grouped = _intro(make_item(id="intro-order", path=INTRO, line=144, type="order", options=(), keys=(),
+                               prompt="Put these in order.", group="geneva",
+                               items=("Biden in Munich, 2009", "Clinton in Geneva", "Riyadh talks")))
+    year = YEAR.__class__(**{**YEAR.__dict__, "group": "geneva"})
+    assert drawing_conflicts([make_bank(year), grouped, exam]) == {"final-exam": {}}
 
 
 def test_lint_bank_compares_within_the_uploaded_bank_only():

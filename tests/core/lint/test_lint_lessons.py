@@ -90,3 +90,25 @@ Body text.
 def test_lesson_without_front_matter_is_all_body():
     lesson = lesson_from_text("# Just text\n", "plain", "lessons/plain.md")
     assert lesson.timeline == () and lesson.text == "# Just text\n"
+
+
+def test_entries_that_name_different_things_are_different_events():
+    bush = _lesson("lessons/02-bush-putin.md",
+                   [("2002-06-13", "The U.S. withdrawal from the ABM Treaty takes effect.", 71)])
+    trump = _lesson("lessons/04-trump-biden.md",
+                    [("2019-08-02", "U.S. withdrawal from the INF Treaty takes effect.", 96),
+                     ("2020-11-22", "U.S. withdrawal from the Treaty on Open Skies takes effect.", 101)])
+    assert found_in("date-consistency", [], (bush, trump)) == []
+    # The same treaty with another date is still one event dated twice.
+    other = _lesson(OBAMA, [("2002-06-14", "U.S. withdrawal from the ABM Treaty takes effect.", 30)])
+    assert where(found_in("date-consistency", [], (bush, other))) == [(OBAMA, 30, "date-consistency")]
+
+
+def test_a_span_of_days_in_prose_covers_each_day_in_it():
+    clinton = "lessons/01-clinton-yeltsin.md"
+    entry = ("1994-09-27", "Yeltsin arrives at the White House for a two-day summit.", 61)
+    table = "| 27–28 September 1994 | Washington, the White House | Summit with Yeltsin |\n"
+    assert found_in("date-consistency", [], (_lesson(clinton, [entry], table),)) == []
+    wrong = "| 28–29 September 1994 | Washington, the White House | Summit with Yeltsin |\n"
+    findings = found_in("date-consistency", [], (_lesson(clinton, [entry], wrong),))
+    assert where(findings) == [(clinton, 61, "date-consistency")]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from itertools import combinations
 
 from .model import LintBank, LintItem
@@ -129,36 +129,53 @@ def _answer_pattern(answer: str) -> re.Pattern[str]:
     return phrase_pattern(answer)
 
 
-def _pools(banks: Sequence[LintBank]) -> list[tuple[str, list[LintItem]]]:
-    """Sets of items one attempt can draw from, each with how to say it: each bank, then each
-    course-pool bank with every lesson bank (as the drawing code does)."""
-    pools = [("in the same bank", list(b.items)) for b in banks]
-    lesson_items = [q for b in banks if b.pool == "bank" for q in b.items]
-    pools.extend((f"both in the {b.slug} course pool", list(b.items) + lesson_items)
-                 for b in banks if b.pool == "course")
-    return pools
-
-
-@rule("give-away", "course", "An item prints the answer of another item that can share its attempt.")
-def give_away(banks: Sequence[LintBank]) -> Iterator[tuple[LintItem, str]]:
-    """A student who reads one item's options should not find another item's answer there."""
-    answers = {id(q): [(a, _answer_pattern(a)) for a in answers_of(q)] for b in banks for q in b.items}
+def give_aways(items: Sequence[LintItem], home: Mapping[int, str] | None = None
+               ) -> Iterator[tuple[LintItem, LintItem, str]]:
+    """Every (A, B, answer) among items one attempt can draw together where B prints A's answer and
+    the two share no group; given `home` (id(item) -> its bank), only pairs from two different banks."""
+    answers = {id(q): [(a, _answer_pattern(a)) for a in answers_of(q)] for q in items}
     shown: dict[tuple[int, bool], str] = {}
-    seen: set[tuple[int, int]] = set()
-    for context, pool in _pools(banks):
-        for a in pool:
-            if not answers[id(a)]:
+    for a in items:
+        if not answers[id(a)]:
+            continue
+        for b in items:
+            if a is b or (a.group is not None and a.group == b.group) \
+                    or (home is not None and home[id(a)] == home[id(b)]):
                 continue
-            for b in pool:
-                pair = (id(a), id(b))
-                if a is b or pair in seen or (a.group is not None and a.group == b.group):
-                    continue
-                seen.add(pair)
-                # A stimulus that A is itself asked about may hold A's answer by design.
-                view = (id(b), not (a.excerpt and a.excerpt == b.excerpt))
-                if view not in shown:
-                    shown[view] = printed_text(b, with_excerpt=view[1])
-                hit = next((text for text, pattern in answers[id(a)] if pattern.search(shown[view])), None)
-                if hit is not None:
-                    yield b, (f"prints “{hit}”, the answer of {_where(a)}, {context}: reword it, or "
-                              f"give both items the same group")
+            # A stimulus that A is itself asked about may hold A's answer by design.
+            view = (id(b), not (a.excerpt and a.excerpt == b.excerpt))
+            if view not in shown:
+                shown[view] = printed_text(b, with_excerpt=view[1])
+            hit = next((text for text, pattern in answers[id(a)] if pattern.search(shown[view])), None)
+            if hit is not None:
+                yield a, b, hit
+
+
+def drawing_conflicts(banks: Sequence[LintBank]) -> dict[str, dict[str, frozenset[str]]]:
+    """For each course-pool bank, the give-away pairs of items from two different banks of its pool
+    (question id -> the ids it must not share an attempt with). Only such a pool brings them together,
+    and the drawing keeps them apart, so the give-away rule need not report them."""
+    home = {id(q): b.slug for b in banks for q in b.items}
+    lesson_items = [q for b in banks if b.pool == "bank" for q in b.items]
+    found: dict[str, dict[str, frozenset[str]]] = {}
+    for bank in banks:
+        if bank.pool != "course":
+            continue
+        pairs: dict[str, set[str]] = {}
+        for a, b, _ in give_aways([*bank.items, *lesson_items], home):
+            pairs.setdefault(a.id, set()).add(b.id)
+            pairs.setdefault(b.id, set()).add(a.id)
+        found[bank.slug] = {qid: frozenset(ids) for qid, ids in pairs.items()}
+    return found
+
+
+@rule("give-away", "course", "An item prints the answer of another item in its own bank.")
+def give_away(banks: Sequence[LintBank]) -> Iterator[tuple[LintItem, str]]:
+    """A student who reads one item's options should not find another item's answer there.
+
+    Pairs from two banks meet only in a course-wide pool, whose drawing keeps them apart
+    (drawing_conflicts); pairs within one bank always can (offline practice ships the whole bank)."""
+    for bank in banks:
+        for a, b, hit in give_aways(bank.items):
+            yield b, (f"prints “{hit}”, the answer of {_where(a)}, in the same bank: reword it, or "
+                      f"give both items the same group")

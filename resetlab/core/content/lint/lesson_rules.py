@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from itertools import combinations
 
@@ -15,7 +16,9 @@ MONTHS = {name: n for n, names in enumerate(
      ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
      ("october", "oct"), ("november", "nov"), ("december", "dec")], 1) for name in names}
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-_DAY_FIRST = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\.?\s+(\d{{4}})\b", re.IGNORECASE)
+# "27 September 1994", and "27–28 September 1994" (a span: every day in it counts as given).
+_DAY_FIRST = re.compile(rf"\b(?:(\d{{1,2}})\s*[–-]\s*)?(\d{{1,2}})\s+({_MONTH})\.?\s+(\d{{4}})\b",
+                        re.IGNORECASE)
 _MONTH_FIRST = re.compile(rf"\b({_MONTH})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.IGNORECASE)
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CLAUSE = re.compile(r"[^.!?;\n]+(?:[.!?;]|$)", re.MULTILINE)
@@ -35,8 +38,9 @@ def _dates_differ(a: str, b: str) -> bool:
 def day_dates(text: str) -> list[str]:
     """ISO forms of the day dates written in a text ("7 February 2009", "February 7, 2009")."""
     found = []
-    for day, month, year in _DAY_FIRST.findall(text):
-        found.append(f"{year}-{MONTHS[month.casefold()]:02d}-{int(day):02d}")
+    for first, day, month, year in _DAY_FIRST.findall(text):
+        days = range(int(first), int(day) + 1) if first and int(first) < int(day) else [int(day)]
+        found.extend(f"{year}-{MONTHS[month.casefold()]:02d}-{d:02d}" for d in days)
     for month, day, year in _MONTH_FIRST.findall(text):
         found.append(f"{year}-{MONTHS[month.casefold()]:02d}-{int(day):02d}")
     return found
@@ -51,8 +55,48 @@ def _content(text: str) -> set[str]:
     return {w for w in words(text) if len(w) >= 4 and w.isalpha() and w not in _COMMON}
 
 
-def _similar(a: str, b: str) -> float:
-    return max(char_ratio(normal(a), normal(b), floor=0.75), word_ratio(words(a), words(b), floor=0.75))
+SAME_EVENT = 0.75
+SHARED_WORDS = 0.5
+# Names: an acronym (ABM, INF), a number, or a capitalised word after the first (Open Skies, Brdo).
+_NAME = re.compile(r"(?<![^\W_])(?:[A-Z]{2,}|\d+|(?<=\s)[A-Z][^\W\d_]+)(?![^\W_])")
+_NOT_NAMES = frozenset({"The", "A", "An", "In", "On", "At", "U", "S"})
+
+
+class _Event:
+    """A timeline entry's text, measured once: the same entry is compared with every other."""
+
+    def __init__(self, text: str):
+        self.normal = normal(text)
+        self.words = words(text)
+        self.chars = Counter(self.normal)
+        self.word_counts = Counter(self.words)
+        self.names = {n for n in _NAME.findall(text) if n not in _NOT_NAMES}
+
+
+def _bound(a: Counter[str], b: Counter[str]) -> float:
+    """difflib's quick_ratio from counts kept per entry: an upper bound of the similarity."""
+    total = sum(a.values()) + sum(b.values())
+    return 2 * sum((a & b).values()) / total if total else 1.0
+
+
+def _similar(a: _Event, b: _Event) -> float:
+    """Similarity of two event texts (the better of characters and words), or an upper bound below 0.75.
+
+    Characters are compared only when the texts share at least half their words: letters alone overlap
+    in any two English sentences, and comparing them is the costly part.
+    """
+    words_bound = _bound(a.word_counts, b.word_counts)
+    if words_bound < SHARED_WORDS:
+        return words_bound
+    best = word_ratio(a.words, b.words, floor=SAME_EVENT) if words_bound >= SAME_EVENT else 0.0
+    if best < SAME_EVENT and _bound(a.chars, b.chars) >= SAME_EVENT:
+        best = max(best, char_ratio(a.normal, b.normal, floor=SAME_EVENT))
+    return best
+
+
+def _other_things(a: _Event, b: _Event) -> bool:
+    """Each text names something the other does not (the ABM Treaty vs the INF Treaty): two events."""
+    return bool(a.names - b.names) and bool(b.names - a.names)
 
 
 @rule("date-consistency", "lessons", "One event carries different dates in different lessons.")
@@ -60,11 +104,13 @@ def date_consistency(lessons: Sequence[LintLesson]) -> Iterator[tuple[str, int, 
     """A course that dates one event two ways teaches students that dates do not matter."""
     entries = sorted(((lesson.path, line, date, event) for lesson in lessons
                       for date, event, line in lesson.timeline), key=lambda e: e[:2])
+    measured = {event: _Event(event) for *_, event in entries}
     for first, later in combinations(entries, 2):
         if first[0] == later[0] or not _dates_differ(first[2], later[2]):
             continue
-        similarity = _similar(first[3], later[3])
-        if similarity >= 0.75:
+        a, b = measured[first[3]], measured[later[3]]
+        similarity = _similar(a, b)
+        if similarity >= SAME_EVENT and not _other_things(a, b):
             yield later[0], later[1], (f"dated {later[2]}, but {first[0]}:{first[1]} dates the same event "
                                        f"{first[2]} ({similarity:.0%} alike)")
     yield from _text_contradictions(lessons, entries)
