@@ -12,6 +12,7 @@ config = context.config
 # This line sets up loggers basically.
 fileConfig(config.config_file_name)
 logger = logging.getLogger('alembic.env')
+MIGRATION_LOCK = 7262526  # any fixed number: the advisory lock every `flask db upgrade` takes
 
 
 def get_engine():
@@ -90,15 +91,34 @@ def run_migrations_online():
 
     connectable = get_engine()
 
+    # Reset Lab: several processes may run `flask db upgrade` at once (every server of a deploy).
+    # All migrations run in ONE transaction that first takes a lock: PostgreSQL's advisory lock, or
+    # SQLite's write lock (BEGIN IMMEDIATE, see resetlab/database.py). A second process waits, then
+    # reads the version the first one committed and finds nothing left to do.
+    # On SQLite, foreign keys are off while migrating: batch mode rebuilds a table by copying it and
+    # dropping the old one, and with foreign keys on that DROP would cascade into every child table.
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        connection.execution_options(resetlab_write=True)
+        try:
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)" % MIGRATION_LOCK)
+                context.configure(
+                    connection=connection,
+                    target_metadata=get_metadata(),
+                    **conf_args
+                )
 
-        with context.begin_transaction():
-            context.run_migrations()
+                with context.begin_transaction():
+                    context.run_migrations()
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("the migration left rows whose foreign keys point nowhere")
+        finally:
+            if sqlite:
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -21,6 +21,7 @@ from ..core.questions import (
 from ..core.schedule import SESSION_SIZE
 from ..models import utcnow
 from ..web.access import current_learner, guest_ok
+from ..web.forms import ascii_int
 from . import services as review
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -53,7 +54,7 @@ def home():
                            due=review.due_count(current_user, now))
 
 
-@bp.post("/<int:card_id>")
+@bp.post("/<id:card_id>")
 def answer(card_id: int):
     """Grade one review answer, reschedule the card once, and show the explanation."""
     learner = current_learner()
@@ -69,9 +70,8 @@ def answer(card_id: int):
                                position=len(session.get("review_done", [])) + 1,
                                due=review.due_count(learner, utcnow())), 422
     result = grade(question, parsed)
-    seen = request.form.get("version", "")
-    recorded = seen.isdigit() and review.answer_card(learner, card, question, result.score, int(seen),
-                                                     utcnow())
+    seen = ascii_int(request.form.get("version"))
+    recorded = seen is not None and review.answer_card(learner, card, question, result.score, seen, utcnow())
     if not recorded:
         flash("This answer was already recorded.", "info")
     done = session.get("review_done", [])

@@ -97,13 +97,13 @@ def _render_attempt(attempt, problems=None, refill=None, status=200):
                            refill=refill or {}, catalog=catalog, assignment=work, reveal=reveal), status
 
 
-@bp.get("/attempts/<int:attempt_id>")
+@bp.get("/attempts/<id:attempt_id>")
 def attempt(attempt_id: int):
     """Take an attempt in progress, or review a finished one."""
     return _render_attempt(services.attempt_for(current_user, attempt_id))
 
 
-@bp.post("/attempts/<int:attempt_id>")
+@bp.post("/attempts/<id:attempt_id>")
 def submit(attempt_id: int):
     """Grade an attempt once; repeats show the stored result."""
     attempt = services.attempt_for(current_user, attempt_id)

@@ -1,15 +1,21 @@
-"""Error pages: HTML for browsers, JSON for /api and /healthz; never a traceback."""
+"""Error pages: HTML for browsers, JSON for /api and /healthz; never a traceback.
+
+The database being unreachable (or too busy to answer) is a 503 with Retry-After, not a 500.
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..core.errors import Conflict, Forbidden, NotFound
+from .input_guard import RejectedInput
 
 log = logging.getLogger("resetlab")
 
@@ -45,6 +51,16 @@ def register_errors(app: Flask) -> None:
     def _request_id() -> None:
         g.request_id = uuid.uuid4().hex[:12]
 
+    @app.errorhandler(RejectedInput)
+    def _rejected(err: RejectedInput):
+        return _respond(400, err.description or MESSAGES[400])
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeoutError)
+    def _database_unavailable(err: Exception):
+        return database_unavailable(err)
+
     @app.errorhandler(CSRFError)
     def _csrf(err: CSRFError):
         return _respond(400, "This form has expired or was sent from elsewhere. "
@@ -76,3 +92,21 @@ def register_errors(app: Flask) -> None:
 
         db.session.rollback()
         return _respond(InternalServerError.code, MESSAGES[500])
+
+
+
+def database_unavailable(err: Exception):
+    """503 with Retry-After: the database is down or too busy; nothing was saved, try again shortly."""
+    from ..extensions import db, login_manager
+
+    log.warning("database unavailable (request %s): %s", g.get("request_id"), type(err).__name__)
+    try:
+        db.session.rollback()
+    except Exception:  # the connection may be gone too; the session is discarded at teardown anyway
+        log.debug("rollback after a database error failed", exc_info=True)
+    g._login_user = login_manager.anonymous_user()  # the page must not ask the database who is here
+    response, code = _respond(503, "The database is not answering right now. Nothing was saved; "
+                                   "try again in a minute.")
+    response = current_app.make_response((response, code))
+    response.headers["Retry-After"] = str(current_app.config.get("DB_RETRY_AFTER_SECONDS", 30))
+    return response
