@@ -71,8 +71,10 @@ def answer(card_id: int):
                                due=review.due_count(learner, utcnow())), 422
     result = grade(question, parsed)
     seen = ascii_int(request.form.get("version"))
-    recorded = seen is not None and review.answer_card(learner, card, question, result.score, seen, utcnow())
-    if not recorded:
+    if seen is None:
+        return render_template("errors/error.html", code=400, message="That answer could not be accepted "
+                               "(the card's version is missing or not a number). Nothing was saved."), 400
+    if not review.answer_card(learner, card, question, result.score, seen, utcnow()):
         flash("This answer was already recorded.", "info")
     done = session.get("review_done", [])
     if card_id not in done:
