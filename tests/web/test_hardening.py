@@ -15,7 +15,7 @@ from resetlab.extensions import db
 from resetlab.factory import create_app
 from resetlab.models import Accommodation, Assignment, ReviewCard, User
 
-from ..helpers import csrf_token, make_config, post, signup
+from ..helpers import make_config, post, signup
 from .test_offline import csrf_token as meta_token
 from .test_review import answer_all
 from .test_review import start as start_practice
@@ -64,7 +64,7 @@ def test_hsts_only_with_secure_cookies(tmp_path):
 
 def unreachable_url(tmp_path) -> str:
     if os.environ.get("DATABASE_URL", "").startswith("postgresql"):
-        return "postgresql+psycopg://nobody:x@127.0.0.1:9/nowhere?connect_timeout=2"  # port 9: nothing listens
+        return "postgresql+psycopg://nobody:x@127.0.0.1:9/nowhere?connect_timeout=2"  # nothing on port 9
     return f"sqlite:///{tmp_path}/missing-dir/x.sqlite"
 
 
@@ -150,7 +150,8 @@ def test_nul_and_deep_json_in_sync_are_400(client):
     response = client.post("/api/practice/sync", data=deep, content_type="application/json", headers=headers)
     assert response.status_code in (400, 413) and response.is_json
     nested = json.dumps({"items": [{"form": {"a": [[[[[[[[[[[[[[[[[[[[["x"]]]]]]]]]]]]]]]]]]]]]}}]})
-    response = client.post("/api/practice/sync", data=nested, content_type="application/json", headers=headers)
+    response = client.post("/api/practice/sync", data=nested, content_type="application/json",
+                           headers=headers)
     assert response.status_code == 400 and "nested" in response.get_json()["error"]
 
 
@@ -178,7 +179,8 @@ def test_time_multiplier_non_numbers_are_refused(app, instructor, student, value
 
 @pytest.mark.parametrize("zone,when", [("Pacific/Kiritimati", "0001-01-01T00:00"),
                                        ("Pacific/Pago_Pago", "9999-12-31T23:59"),
-                                       ("Etc/GMT-14", "0001-01-01T00:01"), ("Etc/GMT+12", "9999-12-31T23:59")])
+                                       ("Etc/GMT-14", "0001-01-01T00:01"),
+                                       ("Etc/GMT+12", "9999-12-31T23:59")])
 def test_assign_dates_at_the_extremes_are_refused(app, instructor, zone, when):
     classroom_id = make_class(instructor)
     instructor.set_cookie("tz", zone)

@@ -72,9 +72,9 @@ def test_reset_email_same_answer_whether_or_not_the_address_exists(mail_app, smt
     signup(client)
     post(client, "/auth/logout")
     answers = []
-    for email in ("ana@example.org", "nobody@example.org"):
+    for address in ("ana@example.org", "nobody@example.org"):
         visitor = mail_app.test_client()
-        response = post(visitor, "/auth/forgot", {"email": email})
+        response = post(visitor, "/auth/forgot", {"email": address})
         answers.append((response.status_code, response.headers["Location"],
                         visitor.get(response.headers["Location"]).get_data(as_text=True).count("on its way")))
     assert answers[0] == answers[1] == (302, "/auth/login", 1)
