@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from .extensions import db
@@ -46,3 +49,12 @@ def database_answers() -> bool:
     except Exception:  # any driver error means "not reachable" here
         db.session.rollback()
         return False
+
+
+def insert_missing(model: Any, rows: Sequence[dict[str, Any]], *key: str) -> None:
+    """INSERT … ON CONFLICT (key) DO NOTHING: rows another transaction stored meanwhile are skipped,
+    not a unique-constraint error (SQLite and PostgreSQL)."""
+    if not rows:
+        return
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(dialect.insert(model).values(list(rows)).on_conflict_do_nothing(index_elements=list(key)))

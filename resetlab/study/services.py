@@ -22,7 +22,7 @@ from ..core.rules import is_late, too_late
 from ..core.schedule import ReviewAnswer, review_outcomes
 from ..core.selection import draw_questions
 from ..course import get_catalog
-from ..database import begin_write
+from ..database import begin_write, insert_missing
 from ..extensions import db
 from ..models import (
     Attempt,
@@ -55,14 +55,12 @@ def open_attempt(user: User, bank_slug: str) -> Attempt | None:
 
 
 def store_versions(questions: Iterable[Question]) -> None:
-    """Save each question version once (inside the caller's write transaction)."""
+    """Save each question version once (inside the caller's write transaction); an upsert, so two
+    first attempts starting at once on PostgreSQL do not collide on the primary key."""
     wanted = {q.content_hash: q for q in questions}
-    known = set(db.session.scalars(db.select(QuestionVersion.content_hash)
-                                   .where(QuestionVersion.content_hash.in_(list(wanted)))))
-    for version, question in wanted.items():
-        if version not in known:
-            db.session.add(QuestionVersion(content_hash=version, question_id=question.id,
-                                           snapshot=question.to_snapshot()))
+    insert_missing(QuestionVersion, [
+        {"content_hash": version, "question_id": question.id, "snapshot": question.to_snapshot(),
+         "created_at": utcnow()} for version, question in wanted.items()], "content_hash")
 
 
 def create_attempt(user: User, bank: Bank, count: int, rng: random.Random, title: str | None = None,
