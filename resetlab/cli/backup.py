@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy.engine import URL
 
 from ..extensions import db
@@ -87,6 +88,7 @@ def restore_sqlite(source: Path, target: Path) -> None:
 
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
 def backup(path: Path) -> None:
     """Write a consistent copy of the database to PATH (safe while the app is serving)."""
     if path.exists():
@@ -105,6 +107,7 @@ def backup(path: Path) -> None:
 @click.command("restore")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @YES
+@with_appcontext
 def restore(path: Path, yes: bool) -> None:
     """Replace the database's content with the backup in PATH (asks first)."""
     url = _url()
