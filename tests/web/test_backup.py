@@ -8,7 +8,6 @@ import threading
 import uuid
 
 import psycopg
-import pytest
 from sqlalchemy.engine import make_url
 
 from resetlab.cli.backup import _pg_env

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from ..helpers import ROOT
 from ..processes import server_env
 
+
 def _heads() -> set[str]:
     from alembic.script import ScriptDirectory
 
