@@ -26,6 +26,7 @@ MESSAGES = {
     405: "That action is not allowed here.",
     409: "That clashes with a change made meanwhile. Reload the page and try again.",
     413: "That was too much data to send at once.",
+    415: "This address takes a form, not JSON. Nothing was saved.",
     422: "Some of what was sent needs fixing.",
     429: "Too many requests. Wait a moment and try again.",
     500: "Something went wrong on our side. It has been logged.",

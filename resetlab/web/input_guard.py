@@ -3,7 +3,7 @@
 A NUL byte is never meaningful in this app's text, PostgreSQL refuses it in text columns, and SQLite
 would store it silently; so a request carrying one (path, query, form field or name, JSON string or
 key) gets a 400 that says why, and nothing runs. JSON nested deeper than MAX_JSON_DEPTH (or deep
-enough to exhaust the parser) gets a 400 too.
+enough to exhaust the parser) gets a 400 too; a JSON body sent to a page (not /api/) is a 415.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, request
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 MAX_JSON_DEPTH = 20
+JSON_PREFIX = "/api/"  # only these addresses take JSON bodies; pages take forms
 NUL = "\x00"
 
 
@@ -46,6 +47,8 @@ def check_request() -> None:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     if request.is_json:
+        if not request.path.startswith(JSON_PREFIX):  # Flask-WTF would read a JSON body as form data
+            raise UnsupportedMediaType()
         try:
             body = request.get_json(silent=True)  # cached: the view reads the same parsed value
         except RecursionError:
