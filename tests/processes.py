@@ -1,4 +1,4 @@
-"""Real server processes for tests: Redis on a unix socket, gunicorn, nginx; and a small HTTP browser.
+"""Real server processes for tests (Redis here; gunicorn and nginx in bench/), and their environment.
 
 Every process listens on loopback or a unix socket inside the test's temp folder, and is stopped by
 its own pid at the end. A missing binary fails the test in CI (CI=true) and skips it elsewhere.
@@ -8,23 +8,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import requests
 
-from .helpers import CONTENT, ROOT
-
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+from .helpers import CONTENT
 
 
 def binary(name: str, *extra_paths: str) -> str:
@@ -38,39 +29,13 @@ def binary(name: str, *extra_paths: str) -> str:
     pytest.skip(message)
 
 
-def stop(proc: subprocess.Popen) -> None:
-    """SIGTERM, then SIGKILL after 15 s, of one process we started."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def wait_for(check, what: str, proc: subprocess.Popen | None = None, seconds: float = 30) -> None:
-    """Poll `check()` until true; fail with `what` if the process died or time ran out."""
-    deadline = time.monotonic() + seconds
-    while not check():
-        if (proc is not None and proc.poll() is not None) or time.monotonic() > deadline:
-            raise RuntimeError(f"{what} did not start")
-        time.sleep(0.05)
-
-
 @contextmanager
 def redis_server(workdir: Path) -> Iterator[str]:
     """A private Redis on a unix socket (no port, no persistence); yields its storage URI."""
-    server = binary("redis-server")
-    sock = workdir / "redis.sock"
-    proc = subprocess.Popen([server, "--port", "0", "--unixsocket", str(sock), "--unixsocketperm", "700",
-                             "--save", "", "--appendonly", "no", "--dir", str(workdir)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    try:
-        wait_for(sock.exists, "redis-server", proc)
-        yield f"redis+unix://{sock}"
-    finally:
-        stop(proc)
+    from bench.scaleout import redis_server as private_redis
+
+    with private_redis(binary("redis-server"), workdir) as uri:
+        yield uri
 
 
 def server_env(database_uri: str, **settings: object) -> dict[str, str]:
@@ -85,42 +50,3 @@ def server_env(database_uri: str, **settings: object) -> dict[str, str]:
     for key, value in settings.items():
         env[f"RESETLAB_{key}"] = value if isinstance(value, str) else json.dumps(value)
     return env
-
-
-def flask_command(args: list[str], env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
-    """`flask --app app ARGS` in the repository, as an operator runs it."""
-    flask = str(Path(sys.executable).parent / "flask")
-    return subprocess.run([flask, "--app", "app", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout)
-
-
-class Browser:
-    """A requests session that reads CSRF tokens like a browser; `address` goes in X-Forwarded-For."""
-
-    def __init__(self, base: str, address: str | None = None) -> None:
-        self.base = base.rstrip("/")
-        self.http = requests.Session()
-        if address:
-            self.http.headers["X-Forwarded-For"] = address
-
-    def get(self, path: str, **kwargs) -> requests.Response:
-        """GET without following redirects."""
-        return self.http.get(self.base + path, allow_redirects=False, timeout=60, **kwargs)
-
-    def token(self, path: str = "/auth/login") -> str:
-        """The CSRF token of a page's form (or its meta tag)."""
-        page = self.get(path).text
-        match = TOKEN.search(page) or META.search(page)
-        assert match, f"no CSRF token on {path}"
-        return match.group(1)
-
-    def post(self, path: str, data: dict | None = None, token_from: str = "/auth/login") -> requests.Response:
-        """POST a form with a fresh CSRF token, without following redirects."""
-        data = dict(data or {})
-        data.setdefault("csrf_token", self.token(token_from))
-        return self.http.post(self.base + path, data=data, allow_redirects=False, timeout=60)
-
-    def post_json(self, path: str, body: object, token_from: str = "/practice/alpha") -> requests.Response:
-        """POST JSON with the CSRF token in X-CSRFToken, as static/js/offline.js does."""
-        headers = {"X-CSRFToken": self.token(token_from)}
-        return self.http.post(self.base + path, json=body, headers=headers, allow_redirects=False, timeout=60)

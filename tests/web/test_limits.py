@@ -6,13 +6,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from bench.scaleout import Browser
 from bench.server import gunicorn
 from resetlab.extensions import db
 from resetlab.factory import create_app
 from resetlab.web.limits import GUEST_CREATION, LIMITS
 
 from ..helpers import PASSWORD, login, make_config, post, signup
-from ..processes import Browser, redis_server, server_env
+from ..processes import redis_server, server_env
 
 LIMITED = {"auth.signup", "auth.login", "auth.forgot", "auth.reset", "classwork.join", "classwork.join_link",
            "study.submit", "offline.sync", "review.answer"}
