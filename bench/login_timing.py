@@ -39,7 +39,8 @@ def measure(runs: int = 50) -> dict[str, Any]:
             create_user(EMAIL, "Known Person", PASSWORD)
         token = ""  # CSRF is off here: only the password check is timed, not the form plumbing
         cases = {"known_wrong_password": (EMAIL, "not the password"),
-                 "known_right_password": (EMAIL, PASSWORD), "unknown_email": ("nobody@example.org", "not the password")}
+                 "known_right_password": (EMAIL, PASSWORD),
+                 "unknown_email": ("nobody@example.org", "not the password")}
         times: dict[str, list[float]] = {name: [] for name in cases}
         for _ in range(3):  # warm-up: the first log-in makes the hasher and its dummy hash (once per app)
             for email, password in cases.values():
