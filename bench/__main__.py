@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import RESULTS, ROOT, USER_AGENT, build, load, pages, report, server, submissions
+from . import RESULTS, ROOT, USER_AGENT, build, load, login_timing, pages, report, server, submissions
 
 
 def say(message: str) -> None:
@@ -106,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
 
         app = create_app()
         page_results = measure_pages(app, built, args.runs)
+        say("Timing log-in with a known and an unknown email (50 each, production argon2 parameters)")
+        timing = login_timing.measure(50)
         bench_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         phases["pages"] = time.perf_counter() - started - sum(phases.values())
         say(f"Preparing {args.submissions} in-progress attempts and {load.CONNECTIONS} student sessions")
@@ -125,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         "demo": {"students": args.students, "assignments": args.assignments, "seed": args.seed,
                  "build_seconds": built.seconds, "summary": built.summary},
         "pages": page_results,
+        "login_timing": timing,
         "memory": {"bench_process_mib": bench_rss, "demo_build_mib": demo_rss,
                    "gunicorn_workers_mib": load_results.pop("workers_mib")},
         "load": load_results,

@@ -30,6 +30,8 @@ def goals(results: dict[str, Any]) -> list[dict[str, Any]]:
         {"goal": "no errors (non-2xx/3xx, socket errors, submissions not graded)",
          "value": errors + results["load"]["submissions"]["not_graded"],
          "met": errors == 0 and results["load"]["submissions"]["not_graded"] == 0},
+        {"goal": "log-in: unknown email within 20% of a known one (medians)",
+         "value": results["login_timing"]["unknown_over_known"], "met": results["login_timing"]["met"]},
     ]
 
 
@@ -53,6 +55,11 @@ def table(results: dict[str, Any]) -> str:
                      f"{_mark(p['median_ms'] < PAGE_GOAL_MS)}")
     lines.append(f"  ({pages['overview']['runs']} runs after a warm-up; item analysis of "
                  f"“{pages['item_analysis']['assignment']}”)")
+    timing = results["login_timing"]
+    known = timing["median_ms"]["known_wrong_password"]
+    lines.append(f"Log-in, median of {timing['runs']}: known email {known} ms, "
+                 f"unknown {timing['median_ms']['unknown_email']} ms (×{timing['unknown_over_known']}; "
+                 f"within 20%: {_mark(timing['met'])})")
     lines += ["", f"Peak RSS: bench process {memory['bench_process_mib']:.0f} MiB, demo build "
               f"{memory['demo_build_mib']:.0f} MiB, gunicorn workers "
               + ", ".join(f"{m:.0f}" for m in memory["gunicorn_workers_mib"]) + " MiB", "",

@@ -10,8 +10,9 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-fileConfig(config.config_file_name)
+fileConfig(config.config_file_name, disable_existing_loggers=False)  # keep the app's loggers working
 logger = logging.getLogger('alembic.env')
+MIGRATION_LOCK = 7262526  # any fixed number: the advisory lock every `flask db upgrade` takes
 
 
 def get_engine():
@@ -90,29 +91,34 @@ def run_migrations_online():
 
     connectable = get_engine()
 
+    # Reset Lab: several processes may run `flask db upgrade` at once (every server of a deploy).
+    # All migrations run in ONE transaction that first takes a lock: PostgreSQL's advisory lock, or
+    # SQLite's write lock (BEGIN IMMEDIATE, see resetlab/database.py). A second process waits, then
+    # reads the version the first one committed and finds nothing left to do.
+    # On SQLite, foreign keys are off while migrating: batch mode rebuilds a table by copying it and
+    # dropping the old one, and with foreign keys on that DROP would cascade into every child table.
     with connectable.connect() as connection:
-        # SQLite batch migrations copy a table, drop the old one and rename the copy. With foreign keys
-        # enforced, that drop cascades to every child row (attempt items, assignments...), so they are
-        # off while migrating, as Alembic advises, and checked again afterwards.
-        raw = connection.connection.driver_connection if connection.dialect.name == "sqlite" else None
-        if raw is not None:
-            raw.execute("PRAGMA foreign_keys=OFF")
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        connection.execution_options(resetlab_write=True)
         try:
-            context.configure(
-                connection=connection,
-                target_metadata=get_metadata(),
-                **conf_args
-            )
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    connection.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)" % MIGRATION_LOCK)
+                context.configure(
+                    connection=connection,
+                    target_metadata=get_metadata(),
+                    **conf_args
+                )
 
-            with context.begin_transaction():
-                context.run_migrations()
+                with context.begin_transaction():
+                    context.run_migrations()
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("the migration left rows whose foreign keys point nowhere")
         finally:
-            if raw is not None:
-                raw.execute("PRAGMA foreign_keys=ON")
-        if raw is not None:
-            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
+            if sqlite:
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

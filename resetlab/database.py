@@ -24,8 +24,8 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
         return
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL",
-                   "busy_timeout=10000"):
+    # busy_timeout first: switching a new database to WAL needs a lock another process may hold.
+    for pragma in ("busy_timeout=10000", "foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL"):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 

@@ -11,12 +11,15 @@ from flask import Flask
 
 from . import database  # noqa: F401  (installs the SQLite connection events)
 from .cli import register_cli
-from .config import ROOT, load_config
+from .config import ROOT, ConfigError, load_config
 from .core.content import ContentError, blocking
 from .course import check_configured_course
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .web.converters import CONVERTERS
 from .web.errors import register_errors
 from .web.filters import register_filters
+from .web.input_guard import register_input_guard
+from .web.limits import apply_limits
 from .web.security import register_security
 
 log = logging.getLogger("resetlab")
@@ -26,10 +29,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app; refuses to start on invalid content, listing every problem."""
     app = Flask("resetlab", root_path=str(ROOT), instance_path=str(ROOT / "instance"),
                 template_folder="templates", static_folder="static")
-    app.config.update(load_config(Path(app.instance_path), config))
+    try:
+        app.config.update(load_config(Path(app.instance_path), config))
+    except ConfigError as err:
+        print(err, file=sys.stderr)
+        raise
+    register_input_guard(app)
     register_extensions(app)
     register_content(app)
     register_blueprints(app)
+    apply_limits(app)
     register_errors(app)
     register_security(app)
     register_filters(app)
@@ -71,6 +80,7 @@ def register_content(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """One blueprint per audience; deny by default (see resetlab.web.access)."""
     from . import ops
+    from .account.views import bp as account
     from .auth.views import bp as auth
     from .classwork.views import bp as classwork
     from .offline.views import bp as offline
@@ -79,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from .teach.views import bp as teach
     from .web.access import require_login
 
-    for blueprint in (auth, study, classwork, teach, review, ops.bp, offline):
+    app.url_map.converters.update(CONVERTERS)
+    for blueprint in (auth, study, classwork, teach, review, ops.bp, offline, account):
         app.register_blueprint(blueprint)
     app.before_request(require_login)

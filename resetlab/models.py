@@ -52,6 +52,8 @@ class User(UserMixin, db.Model):
     is_guest: Mapped[bool] = mapped_column(default=False, server_default=false())
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when the learner deleted their account but assignment attempts keep the row (see account/).
+    deleted_at: Mapped[datetime | None]
 
     def get_id(self) -> str:
         """Flask-Login id that changes when sessions are revoked."""
@@ -239,3 +241,15 @@ class ReviewLog(db.Model):
     sure: Mapped[bool] = mapped_column(default=True)
     reviewed_at: Mapped[datetime] = mapped_column(default=utcnow)
     client_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+
+# --- accounts: password reset links (resetlab/auth/tokens.py) ---------------------------------------
+class PasswordResetToken(db.Model):
+    """A one-time password reset link: only the SHA-256 of the token is stored; it expires."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]

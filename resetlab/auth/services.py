@@ -1,25 +1,21 @@
-"""Accounts: argon2 password hashes, sign-up, log-in checks, guests and session revocation."""
+"""Accounts: sign-up, log-in checks, guests, password changes and session revocation.
+
+A session cookie names `id:session_version`; every change of who holds the account (a guest saved as
+an account, a password changed or reset, a log-out) bumps the version, so no earlier cookie works.
+"""
 
 from __future__ import annotations
 
 import hmac
 import re
+from datetime import datetime
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from ..database import begin_write
 from ..extensions import db
-from ..models import Attempt, LessonRead, ReviewCard, ReviewLog, Role, User
-
-COMMON_PASSWORDS = frozenset("""
-password password1 password123 12345678 123456789 1234567890 qwertyuiop qwerty123 iloveyou
-11111111 00000000 abc12345 abcd1234 letmein1 welcome1 sunshine football baseball princess
-passw0rd trustno1 superman starwars whatever dragon123 monkey123 computer internet
-""".split())
-
+from ..models import Attempt, LessonRead, PasswordResetToken, ReviewCard, ReviewLog, Role, User
+from .passwords import passwords
 
 SESSION_PART = re.compile(r"[0-9]{1,9}")
 
@@ -48,19 +44,9 @@ def user_for_session(cookie_id: str) -> User | None:
     if not (SESSION_PART.fullmatch(raw_id) and SESSION_PART.fullmatch(version)):
         return None
     user = db.session.get(User, int(raw_id))
-    if user is None or user.session_version != int(version):
+    if user is None or user.session_version != int(version) or user.deleted_at is not None:
         return None
     return user
-
-
-def hasher() -> PasswordHasher:
-    """The app's argon2 hasher (RFC 9106 low-memory profile unless configured lower for tests)."""
-    ext = current_app.extensions
-    if "resetlab.hasher" not in ext:
-        memory = int(current_app.config["PASSWORD_HASH_MEMORY_KIB"])
-        ext["resetlab.hasher"] = (PasswordHasher() if memory >= 65536
-                                  else PasswordHasher(time_cost=1, memory_cost=memory, parallelism=1))
-    return ext["resetlab.hasher"]
 
 
 def normalise_email(email: str) -> str:
@@ -68,21 +54,10 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def password_problem(password: str) -> str | None:
-    """Why a new password is refused, or None (length and a common-password list only)."""
-    if len(password) < 8:
-        return "Use at least 8 characters."
-    if len(password) > 256:
-        return "Use at most 256 characters."
-    if password.lower() in COMMON_PASSWORDS:
-        return "That password is on the list of most common passwords; choose another."
-    return None
-
-
 def create_user(email: str, display_name: str, password: str, role: Role = Role.STUDENT) -> User:
     """A new account; raises EmailTaken when the address is in use."""
     user = User(email=normalise_email(email), display_name=display_name.strip(),
-                password_hash=hasher().hash(password), role=role)
+                password_hash=passwords().hash(password), role=role)
     begin_write()
     db.session.add(user)
     try:
@@ -93,35 +68,40 @@ def create_user(email: str, display_name: str, password: str, role: Role = Role.
     return user
 
 
-_DUMMY: dict[str, str] = {}
-
-
 def authenticate(email: str, password: str) -> User | None:
-    """The user whose email and password match, else None, taking similar time either way."""
+    """The user whose email and password match, else None; an unknown email costs one verification
+    against a dummy hash made once, so both answers take the same time."""
     user = db.session.scalar(db.select(User).where(User.email == normalise_email(email)))
-    ph = hasher()
-    if user is None or not user.password_hash:
-        dummy = _DUMMY.setdefault(str(ph.memory_cost), ph.hash("not-a-real-password"))
-        try:
-            ph.verify(dummy, password)
-        except VerificationError:
-            pass
+    checker = passwords()
+    stored = user.password_hash if user is not None else None
+    if not checker.verify(stored, password) or user is None or stored is None:
         return None
-    try:
-        ph.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return None
-    if ph.check_needs_rehash(user.password_hash):
+    if checker.needs_rehash(stored):
         begin_write()
-        user.password_hash = ph.hash(password)
+        user.password_hash = checker.hash(password)
         db.session.commit()
     return user
 
 
 def revoke_sessions(user: User) -> None:
-    """Make every cookie issued to this user stop working (logout, password change)."""
+    """Make every cookie issued to this user stop working (log-out everywhere)."""
     begin_write()
-    user.session_version += 1
+    user.session_version = User.session_version + 1
+    db.session.commit()
+
+
+def apply_new_password(user: User, digest: str) -> None:
+    """In the caller's write transaction: the new hash, a new session version, no reset link left."""
+    user.password_hash = digest
+    user.session_version = User.session_version + 1
+    db.session.execute(db.delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
+
+
+def set_password(user: User, password: str) -> None:
+    """A new password: every session and every outstanding reset link of the account ends."""
+    digest = passwords().hash(password)
+    begin_write()
+    apply_new_password(user, digest)
     db.session.commit()
 
 
@@ -137,13 +117,14 @@ def create_guest() -> User:
 def claim_guest(guest: User, email: str, display_name: str, password: str) -> User:
     """Turn a guest into a full account, keeping everything they did; raises EmailTaken."""
     email = normalise_email(email)
-    digest = hasher().hash(password)
+    digest = passwords().hash(password)
     begin_write()
     if db.session.scalar(db.select(User.id).where(User.email == email)) is not None:
         db.session.rollback()
         raise EmailTaken(email)
     guest.email, guest.display_name, guest.password_hash = email, display_name.strip(), digest
     guest.is_guest = False
+    guest.session_version = User.session_version + 1  # the guest's cookie (a shared PC) must not log in
     try:
         db.session.commit()
     except IntegrityError:
@@ -170,9 +151,19 @@ def merge_guest(guest: User, account: User) -> None:
     db.session.commit()
 
 
-def purge_guests(older_than) -> int:
-    """Delete guests created before `older_than` (their data goes with them)."""
+def purge_guests(unused_since: datetime) -> int:
+    """Delete guests with no activity (created, lesson read, quiz started or finished, answer
+    recorded) since `unused_since`; their data goes with them."""
+    guest = User.id
+    recent = [
+        db.select(LessonRead.id).where(LessonRead.user_id == guest, LessonRead.read_at >= unused_since),
+        db.select(Attempt.id).where(Attempt.user_id == guest, (Attempt.started_at >= unused_since)
+                                    | (Attempt.finished_at >= unused_since)),
+        db.select(ReviewLog.id).where(ReviewLog.user_id == guest, ReviewLog.reviewed_at >= unused_since),
+    ]
     begin_write()
-    result = db.session.execute(db.delete(User).where(User.is_guest.is_(True), User.created_at < older_than))
+    result = db.session.execute(db.delete(User).where(
+        User.is_guest.is_(True), User.created_at < unused_since,
+        *[~query.correlate(User).exists() for query in recent]))
     db.session.commit()
     return result.rowcount

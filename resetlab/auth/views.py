@@ -1,4 +1,4 @@
-"""Sign up, log in and log out (views)."""
+"""Sign up, log in, log out and password resets (views). Rate limits: resetlab/web/limits.py."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from ..extensions import limiter
-from ..models import Role, User
+from ..models import Role, User, utcnow
 from ..web.access import public
 from ..web.forms import ActionForm
-from .forms import LoginForm, SignupForm
+from . import tokens
+from .forms import ForgotForm, LoginForm, ResetForm, SignupForm
+from .mail import email_enabled, request_reset_email
 from .services import (
     EmailTaken,
     InvalidInstructorCode,
@@ -45,14 +46,8 @@ def _start_session(user: User) -> None:
     generate_csrf()
 
 
-def _email_key() -> str:
-    return "email:" + request.form.get("email", "").strip().lower()[:254]
-
-
 @bp.route("/signup", methods=["GET", "POST"])
 @public
-# Per-address limits stay high: a whole class signs up at once, often behind one school address.
-@limiter.limit("60 per minute;300 per hour", methods=["POST"])
 def signup():
     """Create an account; an instructor code from configuration makes an instructor."""
     form = SignupForm()
@@ -83,8 +78,6 @@ def signup():
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit("60 per minute;600 per hour", methods=["POST"])
-@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_email_key)
 def login():
     """Log in with email and password."""
     form = LoginForm()
@@ -112,3 +105,52 @@ def logout():
         session.clear()
         flash("You are logged out.", "info")
     return redirect(url_for("study.index"))
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+@public
+def forgot():
+    """Ask for a reset email (when SMTP is configured); the answer never says whether the address exists."""
+    form = ForgotForm()
+    enabled = email_enabled(current_app)
+    if enabled and form.validate_on_submit():
+        request_reset_email(form.email.data)
+        flash("If an account uses that address, a link to choose a new password is on its way. "
+              "It works once, within the hour.", "info")
+        return redirect(url_for("auth.login"))
+    status = 422 if request.method == "POST" and enabled else 200
+    return render_template("auth/forgot.html", form=form, enabled=enabled), status
+
+
+@bp.get("/reset/<token>")
+@public
+def reset_link(token: str):
+    """Where a reset link lands: keep the token in the session and drop it from the address bar."""
+    session["reset_token"] = token[:tokens.MAX_TOKEN_LENGTH]
+    return redirect(url_for("auth.reset"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@public
+def reset():
+    """Choose a new password with a reset link; every session of the account ends."""
+    token = session.get("reset_token", "")
+    try:
+        user = tokens.user_for_token(token, utcnow())
+    except tokens.InvalidToken:
+        session.pop("reset_token", None)
+        return render_template("auth/reset_invalid.html"), 404
+    form = ResetForm()
+    form.account_email, form.account_name = user.email, user.display_name
+    if form.validate_on_submit():
+        try:
+            tokens.reset_password(token, form.password.data, utcnow())
+        except tokens.InvalidToken:  # used meanwhile (another tab or a double click)
+            session.pop("reset_token", None)
+            return render_template("auth/reset_invalid.html"), 404
+        session.pop("reset_token", None)
+        flash("Your password is changed and every other session has ended. Log in with the new one.",
+              "success")
+        return redirect(url_for("auth.login"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("auth/reset.html", form=form, user=user), status

@@ -59,7 +59,7 @@ def join_link(code: str):
     return render_template("classwork/join_link.html", classroom=classroom, code=classroom.join_code)
 
 
-@bp.get("/assignments/<int:assignment_id>")
+@bp.get("/assignments/<id:assignment_id>")
 def assignment(assignment_id: int):
     """An assignment's rules, the student's attempts and a start button."""
     work, room = classes.assignment_for_student(current_user, assignment_id)
@@ -70,7 +70,7 @@ def assignment(assignment_id: int):
                            late=at.late, form=ActionForm())
 
 
-@bp.post("/assignments/<int:assignment_id>/start")
+@bp.post("/assignments/<id:assignment_id>/start")
 def start(assignment_id: int):
     """Start (or resume) an attempt at an assignment."""
     work, _ = classes.assignment_for_student(current_user, assignment_id)

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, text
 
-from ..auth.services import hasher
+from ..auth.passwords import passwords
 from ..core.content.model import Bank, Catalog
 from ..core.grading import grade
 from ..core.questions import Question, key_answer, present, to_json
@@ -292,7 +292,7 @@ def build_demo(students: int, assignments: int, seed: int | None = None,
         raise DemoError("the course has no quiz banks to assign")
     instructor_password = secrets.token_urlsafe(15)
     student_password = f"demo-{secrets.token_urlsafe(9)}"
-    ph = hasher()
+    ph = passwords()
     instructor_hash, student_hash = ph.hash(instructor_password), ph.hash(student_password)
     names = display_names(students, rng)
     dates = schedule(assignments, now)

@@ -98,7 +98,10 @@ def parse_when(raw: Any, now: datetime) -> datetime:
     except ValueError:
         raise Rejected("answered_at must be an ISO date and time") from None
     if when.tzinfo is not None:
-        when = when.astimezone(UTC).replace(tzinfo=None)
+        try:
+            when = when.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # year 1 or 9999 with an offset: outside the range anyway
+            raise Rejected("answered_at is out of range") from None
     return min(now, max(now - MAX_AGE, when))
 
 

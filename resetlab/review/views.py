@@ -22,6 +22,7 @@ from ..core.schedule import SESSION_SIZE
 from ..models import utcnow
 from ..study import attempts
 from ..web.access import current_learner, guest_ok
+from ..web.forms import ascii_int
 from . import services as review
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -55,7 +56,7 @@ def home():
                            due=review.due_count(current_user, now))
 
 
-@bp.post("/<int:card_id>")
+@bp.post("/<id:card_id>")
 def answer(card_id: int):
     """Grade one review answer, reschedule the card once, and show the explanation."""
     learner = current_learner()
@@ -71,10 +72,11 @@ def answer(card_id: int):
                                position=len(session.get("review_done", [])) + 1,
                                due=review.due_count(learner, utcnow())), 422
     result = grade(question, parsed)
-    seen = request.form.get("version", "")
-    recorded = seen.isdigit() and review.answer_card(learner, card, question, result.score, int(seen),
-                                                     utcnow())
-    if not recorded:
+    seen = ascii_int(request.form.get("version"))
+    if seen is None:
+        return render_template("errors/error.html", code=400, message="That answer could not be accepted "
+                               "(the card's version is missing or not a number). Nothing was saved."), 400
+    if not review.answer_card(learner, card, question, result.score, seen, utcnow()):
         flash("This answer was already recorded.", "info")
     done = session.get("review_done", [])
     if card_id not in done:

@@ -108,7 +108,7 @@ def _render_attempt(attempt, problems=None, refill=None, status=200):
                            refusal=classwork.submission_refusal(attempt)), status
 
 
-@bp.get("/attempts/<int:attempt_id>")
+@bp.get("/attempts/<id:attempt_id>")
 def attempt(attempt_id: int):
     """Take an attempt in progress (answers saved so far filled in), or review a finished one."""
     return _render_attempt(attempts.attempt_for(current_user, attempt_id))
@@ -119,7 +119,7 @@ def _posted(attempt) -> dict[str, list[str]]:
     return attempts.unmask(attempt, request.form.to_dict(flat=False))
 
 
-@bp.post("/attempts/<int:attempt_id>")
+@bp.post("/attempts/<id:attempt_id>")
 def submit(attempt_id: int):
     """Grade an attempt once; repeats show the stored result. Unanswered questions ask for a confirmation."""
     attempt = attempts.attempt_for(current_user, attempt_id)
@@ -150,7 +150,7 @@ def submit(attempt_id: int):
     return redirect(url_for("study.attempt", attempt_id=attempt_id))
 
 
-@bp.post("/attempts/<int:attempt_id>/save")
+@bp.post("/attempts/<id:attempt_id>/save")
 def save(attempt_id: int):
     """Keep the answers so far (autosave, or 'Save and leave' without JavaScript); never a submission."""
     attempt = attempts.attempt_for(current_user, attempt_id)

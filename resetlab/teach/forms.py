@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
-    DecimalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -16,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.rules import Grading, Reveal
-from ..web.forms import strip
+from ..web.forms import DateWithin, FiniteDecimalField, strip
 
 
 class ClassForm(FlaskForm):
@@ -36,8 +35,8 @@ class AssignForm(FlaskForm):
     """Assign one or more lesson quizzes with dates and attempt rules."""
 
     banks = MultiCheckboxField("Lessons to assign", validators=[DataRequired("Choose at least one lesson.")])
-    open_at = DateTimeLocalField("Opens", format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
-    due_at = DateTimeLocalField("Due", format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    open_at = DateTimeLocalField("Opens", format="%Y-%m-%dT%H:%M", validators=[InputRequired(), DateWithin()])
+    due_at = DateTimeLocalField("Due", format="%Y-%m-%dT%H:%M", validators=[InputRequired(), DateWithin()])
     attempts_allowed = IntegerField("Attempts allowed", validators=[Optional(), NumberRange(1, 50)],
                                     description="Leave empty for unlimited.")
     grading = SelectField("Grade taken from",
@@ -60,7 +59,7 @@ class AssignForm(FlaskForm):
 class AccommodationForm(FlaskForm):
     """Extra time and extra attempts for one student."""
 
-    time_multiplier = DecimalField("Time multiplier", places=2, default=1,
+    time_multiplier = FiniteDecimalField("Time multiplier", places=2, default=1,
                                    validators=[InputRequired(), NumberRange(1, 4)],
                                    description="1.5 gives half as much time again.")
     extra_attempts = IntegerField("Extra attempts", default=0,

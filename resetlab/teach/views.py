@@ -57,7 +57,7 @@ def join_url(classroom) -> str:
     return url_for("classwork.join_link", code=classroom.join_code, _external=True)
 
 
-@bp.get("/classes/<int:classroom_id>/join-code")
+@bp.get("/classes/<id:classroom_id>/join-code")
 @instructor_required
 def join_code(classroom_id: int):
     """A projector-sized join code, link and QR code (SVG, made on the server)."""
@@ -67,7 +67,7 @@ def join_code(classroom_id: int):
     return render_template("teach/join_code.html", classroom=classroom, link=link, qr=Markup(qr))
 
 
-@bp.post("/classes/<int:classroom_id>/settings")
+@bp.post("/classes/<id:classroom_id>/settings")
 @instructor_required
 def settings(classroom_id: int):
     """Rename, archive or unarchive a class, or regenerate its join code."""
@@ -95,7 +95,7 @@ def settings(classroom_id: int):
     return redirect(url_for("teach.roster", classroom_id=classroom.id))
 
 
-@bp.get("/classes/<int:classroom_id>/roster")
+@bp.get("/classes/<id:classroom_id>/roster")
 @instructor_required
 def roster(classroom_id: int):
     """Students, accommodations and class settings."""
@@ -107,7 +107,7 @@ def roster(classroom_id: int):
                            link=join_url(classroom), removed=services.removed_students(classroom))
 
 
-@bp.post("/classes/<int:classroom_id>/students/<int:user_id>/remove")
+@bp.post("/classes/<id:classroom_id>/students/<id:user_id>/remove")
 @instructor_required
 def remove(classroom_id: int, user_id: int):
     """Take a student off the roster (their own work stays theirs)."""
@@ -119,7 +119,7 @@ def remove(classroom_id: int, user_id: int):
     return redirect(url_for("teach.roster", classroom_id=classroom.id))
 
 
-@bp.post("/classes/<int:classroom_id>/students/<int:user_id>/readmit")
+@bp.post("/classes/<id:classroom_id>/students/<id:user_id>/readmit")
 @instructor_required
 def readmit(classroom_id: int, user_id: int):
     """Put a removed student back on the roster."""
@@ -130,7 +130,7 @@ def readmit(classroom_id: int, user_id: int):
     return redirect(url_for("teach.roster", classroom_id=classroom.id))
 
 
-@bp.post("/classes/<int:classroom_id>/students/<int:user_id>/accommodation")
+@bp.post("/classes/<id:classroom_id>/students/<id:user_id>/accommodation")
 @instructor_required
 def accommodate(classroom_id: int, user_id: int):
     """Save a student's extra time and extra attempts."""
@@ -146,7 +146,7 @@ def accommodate(classroom_id: int, user_id: int):
     return redirect(url_for("teach.roster", classroom_id=classroom.id) + f"#student-{student.id}")
 
 
-@bp.route("/classes/<int:classroom_id>/assign", methods=["GET", "POST"])
+@bp.route("/classes/<id:classroom_id>/assign", methods=["GET", "POST"])
 @instructor_required
 def assign(classroom_id: int):
     """Assign lesson quizzes with an open date, a due date and attempt rules."""
@@ -173,7 +173,7 @@ def assign(classroom_id: int):
     return render_template("teach/assign.html", classroom=classroom, form=form, zone=zone.key), status
 
 
-@bp.get("/classes/<int:classroom_id>")
+@bp.get("/classes/<id:classroom_id>")
 @instructor_required
 def classroom(classroom_id: int):
     """The class grid: students × assignments, and who needs attention."""
@@ -192,7 +192,7 @@ def classroom(classroom_id: int):
                            first=(page - 1) * GRID_PAGE + 1)
 
 
-@bp.get("/classes/<int:classroom_id>/students/<int:user_id>")
+@bp.get("/classes/<id:classroom_id>/students/<id:user_id>")
 @instructor_required
 def student(classroom_id: int, user_id: int):
     """One student in this class: its assignments' attempts (open ones with their drafts), scores over
@@ -211,7 +211,7 @@ def student(classroom_id: int, user_id: int):
                            activity=review.activity(pupil.id, utcnow()) if shared else None)
 
 
-@bp.get("/classes/<int:classroom_id>/attempts/<int:attempt_id>")
+@bp.get("/classes/<id:classroom_id>/attempts/<id:attempt_id>")
 @instructor_required
 def attempt(classroom_id: int, attempt_id: int):
     """One attempt of a student in this class, as the instructor sees it: every answer with the key,
@@ -223,7 +223,7 @@ def attempt(classroom_id: int, attempt_id: int):
                            rows=attempt_answers(work))
 
 
-@bp.get("/assignments/<int:assignment_id>")
+@bp.get("/assignments/<id:assignment_id>")
 @instructor_required
 def assignment(assignment_id: int):
     """Item analysis for one assignment: facility, discrimination and option shares."""
@@ -238,7 +238,7 @@ def assignment(assignment_id: int):
                            histogram=histogram, completion=completion, form=ActionForm())
 
 
-@bp.post("/assignments/<int:assignment_id>/close")
+@bp.post("/assignments/<id:assignment_id>/close")
 @instructor_required
 def close(assignment_id: int):
     """Close to late work, or reopen."""
@@ -255,7 +255,7 @@ def _csv(name: str, header, rows) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{safe_filename(name)}.csv"'})
 
 
-@bp.get("/classes/<int:classroom_id>/gradebook.csv")
+@bp.get("/classes/<id:classroom_id>/gradebook.csv")
 @instructor_required
 def gradebook_csv(classroom_id: int):
     """One row per student, one column per assignment."""
@@ -264,7 +264,7 @@ def gradebook_csv(classroom_id: int):
     return _csv(f"{room.name} gradebook", header, rows)
 
 
-@bp.get("/classes/<int:classroom_id>/responses.csv")
+@bp.get("/classes/<id:classroom_id>/responses.csv")
 @instructor_required
 def responses_csv(classroom_id: int):
     """One row per answer."""

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required, login_user
 from ..auth.services import create_guest, user_for_session
 from ..extensions import login_manager
 from ..models import User
+from .limits import count_guest_creation
 
 View = TypeVar("View", bound=Callable[..., Any])
 ALWAYS_PUBLIC = frozenset({"static"})
@@ -66,6 +67,7 @@ def current_learner() -> User:
     """The logged-in user, or a new guest learner for a visitor who starts practising."""
     if current_user.is_authenticated:
         return current_user._get_current_object()
+    count_guest_creation()
     guest = create_guest()
     login_user(guest)
     session.permanent = True

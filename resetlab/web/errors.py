@@ -1,15 +1,21 @@
-"""Error pages: HTML for browsers, JSON for /api and /healthz; never a traceback."""
+"""Error pages: HTML for browsers, JSON for /api and /healthz; never a traceback.
+
+The database being unreachable (or too busy to answer) is a 503 with Retry-After, not a 500.
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..core.errors import Conflict, Forbidden, NotFound
+from .input_guard import RejectedInput
 
 log = logging.getLogger("resetlab")
 
@@ -20,6 +26,7 @@ MESSAGES = {
     405: "That action is not allowed here.",
     409: "That clashes with a change made meanwhile. Reload the page and try again.",
     413: "That was too much data to send at once.",
+    415: "This address takes a form, not JSON. Nothing was saved.",
     422: "Some of what was sent needs fixing.",
     429: "Too many requests. Wait a moment and try again.",
     500: "Something went wrong on our side. It has been logged.",
@@ -45,6 +52,16 @@ def register_errors(app: Flask) -> None:
     @app.before_request
     def _request_id() -> None:
         g.request_id = uuid.uuid4().hex[:12]
+
+    @app.errorhandler(RejectedInput)
+    def _rejected(err: RejectedInput):
+        return _respond(400, err.description or MESSAGES[400])
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeoutError)
+    def _database_unavailable(err: Exception):
+        return database_unavailable(err)
 
     @app.errorhandler(CSRFError)
     def _csrf(err: CSRFError):
@@ -77,3 +94,21 @@ def register_errors(app: Flask) -> None:
 
         db.session.rollback()
         return _respond(InternalServerError.code, MESSAGES[500])
+
+
+
+def database_unavailable(err: Exception):
+    """503 with Retry-After: the database is down or too busy; nothing was saved, try again shortly."""
+    from ..extensions import db, login_manager
+
+    log.warning("database unavailable (request %s): %s", g.get("request_id"), type(err).__name__)
+    try:
+        db.session.rollback()
+    except Exception:  # the connection may be gone too; the session is discarded at teardown anyway
+        log.debug("rollback after a database error failed", exc_info=True)
+    g._login_user = login_manager.anonymous_user()  # the page must not ask the database who is here
+    response, code = _respond(503, "The database is not answering right now. Nothing was saved; "
+                                   "try again in a minute.")
+    response = current_app.make_response((response, code))
+    response.headers["Retry-After"] = str(current_app.config.get("DB_RETRY_AFTER_SECONDS", 30))
+    return response

@@ -11,6 +11,8 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
 
 def register_security(app: Flask) -> None:
     """Headers on every response, and ProxyFix when the app runs behind one reverse proxy."""
+    hsts = f"max-age={int(app.config['HSTS_SECONDS'])}; includeSubDomains" \
+        if app.config.get("SECURE_COOKIES") else None
 
     @app.after_request
     def _headers(response):
@@ -18,6 +20,8 @@ def register_security(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if hsts:  # secure cookies mean the site is served over HTTPS: tell browsers to insist on it
+            response.headers.setdefault("Strict-Transport-Security", hsts)
         if request.endpoint != "static" and current_user and current_user.is_authenticated:
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -254,3 +254,14 @@ def test_a_unit_of_work_is_repeated_when_postgresql_breaks_a_deadlock(ctx):
     calls.clear()
     with pytest.raises(OperationalError):
         retrying(lambda: (_ for _ in ()).throw(OperationalError("x", {}, Exception("disk full"))))
+
+
+def test_deleting_a_class_with_an_open_attempt_keeps_the_students_practice(ctx):
+    from resetlab.account.services import delete_classroom
+
+    room, work, pupil = make_class(bank="alpha")
+    open_id = classwork.start_assignment_attempt(pupil, work).id
+    practice_id = attempts.start_practice(pupil, bank_named("alpha")).id
+    assert delete_classroom(room, room.name)
+    assert db.session.get(Attempt, open_id) is None  # a draft for a class that is gone
+    assert db.session.get(Attempt, practice_id).state == AttemptState.IN_PROGRESS

@@ -7,7 +7,8 @@ from resetlab.web.access import public_endpoints
 from ..helpers import csrf_token
 
 SAMPLE_ARGS = {"slug": "alpha", "attempt_id": 1, "filename": "css/app.css", "classroom_id": 1,
-               "assignment_id": 1, "user_id": 1, "code": "ABCDEFGH", "card_id": 1}
+               "assignment_id": 1, "user_id": 1, "code": "ABCDEFGH", "card_id": 1,
+               "token": "not-a-token"}
 
 
 def urls(app):

@@ -214,8 +214,9 @@ def test_purge_guests_cli(app, client, runner):
     with app.app_context():
         guest = db.session.scalars(db.select(User)).one()
         guest.created_at -= timedelta(days=100)
+        db.session.execute(db.update(Attempt).values(started_at=Attempt.started_at - timedelta(days=100)))
         db.session.commit()
-    result = runner.invoke(args=["users", "purge-guests", "--days", "90"])
+    result = runner.invoke(args=["users", "purge-guests", "--days", "90", "--yes"])
     assert result.exit_code == 0 and "1 guest" in result.output
     assert users(app) == []
     with app.app_context():
