@@ -83,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from .account.views import bp as account
     from .auth.views import bp as auth
     from .classwork.views import bp as classwork
+    from .grading.views import bp as grading
     from .offline.views import bp as offline
     from .review.views import bp as review
     from .study.views import bp as study
@@ -90,6 +91,6 @@ def register_blueprints(app: Flask) -> None:
     from .web.access import require_login
 
     app.url_map.converters.update(CONVERTERS)
-    for blueprint in (auth, study, classwork, teach, review, ops.bp, offline, account):
+    for blueprint in (auth, study, classwork, teach, grading, review, ops.bp, offline, account):
         app.register_blueprint(blueprint)
     app.before_request(require_login)

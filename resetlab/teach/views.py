@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..core.charts import bar_chart, line_chart
 from ..core.csv import csv_bytes, safe_filename
+from ..core.rubrics import parse_rubric_text
 from ..course import get_catalog
 from ..models import utcnow
 from ..review import services as review
@@ -162,7 +163,10 @@ def assign(classroom_id: int):
         settings = services.AssignmentSettings(
             open_at=to_utc(form.open_at.data, zone), due_at=to_utc(form.due_at.data, zone),
             attempts_allowed=form.attempts_allowed.data, grading=form.grading.data,
-            draw=form.draw.data, time_limit_minutes=form.time_limit_minutes.data, reveal=form.reveal.data)
+            draw=form.draw.data, time_limit_minutes=form.time_limit_minutes.data, reveal=form.reveal.data,
+            include_written=form.include_written.data,
+            written_rubric=parse_rubric_text(form.written_rubric.data).as_json()
+            if form.written_rubric.data else None)
         made = services.assign(classroom, [b for b in banks if b is not None], settings)
         flash(f"{len(made)} assignment{'s' if len(made) != 1 else ''} created.", "success")
         return redirect(url_for("teach.classroom", classroom_id=classroom.id))
@@ -201,8 +205,9 @@ def student(classroom_id: int, user_id: int):
     pupil = services.student_in_class(room, user_id)
     seen = services.class_attempts(room, pupil)
     finished = [a for a in seen if a.finished]
-    chart = line_chart([(f"{a.finished_at:%d %b}", round(a.score * 100)) for a in finished[-30:]],
-                       f"Quiz scores over time for {pupil.display_name}") if finished else None
+    scored = [a for a in finished if a.score is not None]  # those awaiting grading have no score yet
+    chart = line_chart([(f"{a.finished_at:%d %b}", round(a.score * 100)) for a in scored[-30:]],
+                       f"Quiz scores over time for {pupil.display_name}") if scored else None
     shared = room.share_practice
     return render_template("teach/student.html", classroom=room, student=pupil, attempts=finished,
                            open_attempts=[a for a in seen if not a.finished], chart=chart,

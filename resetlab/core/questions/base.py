@@ -102,6 +102,8 @@ class QuestionType:
     order: ClassVar[int]  # where the type is listed in messages and docs
     fields: ClassVar[frozenset[str]] = frozenset()  # bank keys beyond the common ones
     reports_options: ClassVar[bool] = False  # item analysis shows how often each option was picked
+    manual: ClassVar[bool] = False  # an instructor grades it (a written answer), not the server
+    answerable: ClassVar[bool] = True  # False for a stimulus that questions refer to, never drawn itself
 
     @property
     def template(self) -> str:
