@@ -87,6 +87,22 @@ def holistic(top: int) -> Rubric:
 DEFAULT = holistic(4)
 
 
+def read_levels(rubric: Rubric, values: Sequence[str | None]) -> list[int | None]:
+    """Level indexes from form values (one per criterion, blank for none picked yet); RubricError for
+    anything the rubric does not offer (a tampered form)."""
+    if len(values) != len(rubric.criteria):
+        raise RubricError("one level per criterion is expected")
+    chosen: list[int | None] = []
+    for criterion, value in zip(rubric.criteria, values, strict=True):
+        if value is None or value == "":
+            chosen.append(None)
+        elif value.isascii() and value.isdigit() and len(value) <= 2 and int(value) < len(criterion.levels):
+            chosen.append(int(value))
+        else:
+            raise RubricError(f"'{criterion.name}' has no level {value[:10]!r}")
+    return chosen
+
+
 def rubric_for(override: Any, own: Rubric) -> Rubric:
     """The rubric a written answer is graded with: the assignment's own (stored as JSON) if it set
     one, else the prompt's."""

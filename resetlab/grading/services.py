@@ -18,10 +18,11 @@ from datetime import datetime
 from sqlalchemy import func, update
 
 from ..core.errors import Conflict, NotFound
+from ..core.grading import attempt_score
 from ..core.markdown import render
 from ..core.questions import AnswerProblem, Question, parse_answer
 from ..core.questions.types.essay import word_count
-from ..core.rubrics import CriterionStats, Rubric, criterion_stats, parse_rubric, weakest
+from ..core.rubrics import CriterionStats, Rubric, RubricError, criterion_stats, parse_rubric, weakest
 from ..core.selection import written
 from ..course import get_catalog
 from ..database import begin_write, insert_ignoring_duplicates
@@ -43,10 +44,6 @@ from ..study.attempts import versions
 
 MAX_COMMENT = 5000
 MAX_SNIPPETS = 40
-
-
-class InvalidGrade(ValueError):
-    """Levels that do not fit the rubric (a tampered form): the request is refused."""
 
 
 # --- the queue ------------------------------------------------------------------------------------
@@ -186,22 +183,6 @@ def response(assignment: Assignment, question_id: str, grade_id: int) -> Respons
 
 # --- grading --------------------------------------------------------------------------------------
 
-def read_levels(rubric: Rubric, values: Sequence[str | None]) -> list[int | None]:
-    """Level indexes from form values (one per criterion, blank for none yet); InvalidGrade for
-    anything the rubric does not offer."""
-    if len(values) != len(rubric.criteria):
-        raise InvalidGrade("one level per criterion is expected")
-    chosen: list[int | None] = []
-    for criterion, value in zip(rubric.criteria, values, strict=True):
-        if value is None or value == "":
-            chosen.append(None)
-        elif value.isascii() and value.isdigit() and len(value) <= 2 and int(value) < len(criterion.levels):
-            chosen.append(int(value))
-        else:
-            raise InvalidGrade(f"'{criterion.name}' has no level {value[:10]!r}")
-    return chosen
-
-
 def save_grade(grade: WrittenGrade, levels: list[int | None], comment: str, grader: User,
                now: datetime | None = None) -> WrittenGrade:
     """Keep the levels picked so far and the comment; graded once every criterion has a level. After
@@ -209,7 +190,7 @@ def save_grade(grade: WrittenGrade, levels: list[int | None], comment: str, grad
     now = now or utcnow()
     rubric = parse_rubric(grade.rubric)
     if not rubric.valid(levels):
-        raise InvalidGrade("the levels do not fit the rubric")
+        raise RubricError("the levels do not fit the rubric")
     grade_id = grade.id
     begin_write()
     grade = db.session.get(WrittenGrade, grade_id, populate_existing=True)
@@ -291,8 +272,7 @@ def _finalize(attempt_ids: Iterable[int]) -> int:
             if item.id in by_item:
                 g = by_item[item.id]
                 item.score = g.points / g.max_points if final and g.max_points else (0.0 if final else None)
-        total = (sum(i.score or 0.0 for i in items[attempt_id]) / max(1, len(items[attempt_id]))) \
-            if final else None
+        total = attempt_score([i.score for i in items[attempt_id]])
         db.session.execute(update(Attempt).where(Attempt.id == attempt_id).values(score=total))
         scored += final
     return scored

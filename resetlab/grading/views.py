@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
 from ..core.errors import Conflict
+from ..core.rubrics import RubricError, read_levels
 from ..models import GradeStatus, utcnow
 from ..teach.services import assignment_for_instructor
 from ..web.access import instructor_required
@@ -47,8 +48,7 @@ def overview(assignment_id: int):
 def start(assignment_id: int, prompt: str):
     """Go to the next answer to grade for this prompt (or the first answer when all are graded)."""
     work, _ = _work(assignment_id)
-    prompt = services.prompt_of(work, prompt)
-    order = services.queue(work, prompt.question.id)
+    order = services.queue(work, services.prompt_of(work, prompt).question.id)
     target = services.next_to_grade(order) or (order[0][0] if order else None)
     if target is None:
         flash("Nobody has written an answer to this prompt yet.", "info")
@@ -59,8 +59,8 @@ def start(assignment_id: int, prompt: str):
 def _read_levels(rubric) -> list[int | None]:
     try:
         sent = [request.form.get(f"c{i}", "") for i in range(len(rubric.criteria))]
-        return services.read_levels(rubric, sent)
-    except services.InvalidGrade as problem:
+        return read_levels(rubric, sent)
+    except RubricError as problem:
         raise BadRequest(f"The grade could not be read: {problem}. Nothing was saved.") from None
 
 
@@ -97,6 +97,9 @@ def grade(assignment_id: int, prompt: str, grade_id: int):
                     return _page(work, room, services.response(work, prompt, grade_id), form, 422)
                 flash(f"Response {shown.number} returned for revision: the student sees your comment now.",
                       "success")
+            elif autosave and shown.grade.status == GradeStatus.GRADED and None in levels:
+                # Radio buttons cannot be unticked: only a late, older autosave would undo a grade.
+                return jsonify({"saved": False, "error": "This answer is already graded; reload."}), 409
             else:
                 saved = services.save_grade(shown.grade, levels, comment, current_user, utcnow())
                 if form.keep_comment.data and form.comment.data:

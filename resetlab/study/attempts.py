@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from ..core import questions as answer_forms
 from ..core.content.model import Bank
 from ..core.errors import Conflict, NotFound
-from ..core.grading import grade
+from ..core.grading import attempt_score, grade
 from ..core.questions import Choice, Question, in_order, opaque_ids, present, rename_form, renamed
 from ..core.questions.types.essay import MAX_CHARACTERS as ESSAY_CHARACTERS
 from ..core.rubrics import rubric_for
@@ -290,9 +290,9 @@ def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | 
         item.position: (None if parsed[item.position] is not None else 0.0) if question.kind.manual
         else grade(question, parsed[item.position]).score for item, question in asked}
     awaiting = [(item, q) for item, q in asked if q.kind.manual and scores[item.position] is None]
-    counted = [scores[item.position] for item, q in asked if assignment is not None or not q.kind.manual]
-    total = None if awaiting and assignment is not None else \
-        sum(s or 0.0 for s in counted) / max(1, len(counted))
+    # Without an assignment nobody grades a written answer: the attempt is scored on the rest.
+    total = attempt_score([scores[item.position] for item, q in asked
+                           if assignment is not None or not q.kind.manual])
     revealed = assignment is None or may_reveal(assignment.reveal, now, assignment.due_at)
     feed = [review.Answered(q, scores[item.position], sure=item.position not in unsure) for item, q in asked
             if not q.kind.manual and (revealed or not _secure(q))]

@@ -14,6 +14,7 @@ from ..core.charts import bar_chart, line_chart
 from ..core.csv import csv_bytes, safe_filename
 from ..core.rubrics import parse_rubric_text
 from ..course import get_catalog
+from ..grading import services as grading
 from ..models import utcnow
 from ..review import services as review
 from ..study.attempts import attempt_answers
@@ -224,8 +225,10 @@ def attempt(classroom_id: int, attempt_id: int):
     room = services.classroom_for_instructor(current_user, classroom_id)
     work = services.class_attempt(room, attempt_id)
     pupil = services.student_in_class(room, work.user_id)
+    by_item = grading.grades_by_item(item.id for item in work.items)
+    written = {item.position: by_item[item.id] for item in work.items if item.id in by_item}
     return render_template("teach/attempt.html", classroom=room, student=pupil, attempt=work,
-                           rows=attempt_answers(work))
+                           rows=attempt_answers(work), written=written)
 
 
 @bp.get("/assignments/<id:assignment_id>")
@@ -240,7 +243,8 @@ def assignment(assignment_id: int):
     completion = line_chart(analysis.completion_by_day, "Share of the class finished, by day") \
         if analysis.completion_by_day else None
     return render_template("teach/assignment.html", assignment=work, classroom=room, analysis=analysis,
-                           histogram=histogram, completion=completion, form=ActionForm())
+                           histogram=histogram, completion=completion, form=ActionForm(),
+                           prompts=grading.prompts(work))
 
 
 @bp.post("/assignments/<id:assignment_id>/close")

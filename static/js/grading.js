@@ -11,6 +11,8 @@
   var next = form.querySelector("button[value=next]");
   var timer = null;
   var dirty = false;
+  // Not form.action: the buttons are named "action", and form.action would be them.
+  var target = form.getAttribute("action") || window.location.href;
 
   function say(text) { if (status) status.textContent = text; }
 
@@ -28,16 +30,19 @@
     }
   }
 
+  var inflight = null;  // one autosave at a time, so an older one never lands after a newer one
+
   function save() {
     clearTimeout(timer);
-    if (!dirty) return;
+    if (!dirty) return inflight || Promise.resolve();
+    if (inflight) return inflight.then(save);
     dirty = false;
     var data = new FormData(form);
     data.delete("snippet");
     data.set("action", "save");
     say("Saving…");
-    fetch(form.action, {method: "POST", body: data, credentials: "same-origin",
-                        headers: {"X-Autosave": "1", "Accept": "application/json"}})
+    inflight = fetch(target, {method: "POST", body: data, credentials: "same-origin",
+                              headers: {"X-Autosave": "1", "Accept": "application/json"}})
       .then(function (response) {
         return response.json().then(function (body) { return {ok: response.ok, body: body}; });
       })
@@ -49,7 +54,9 @@
       .catch(function () {
         dirty = true;
         say("Not saved yet (no connection?). Your choices are still here: press Save to try again.");
-      });
+      })
+      .then(function () { inflight = null; });
+    return inflight;
   }
 
   function later() { dirty = true; clearTimeout(timer); timer = setTimeout(save, 1200); }
@@ -65,18 +72,26 @@
       }
       return;
     }
-    if (target.type === "radio") { showTotal(); dirty = true; save(); return; }
+    if (target.type === "radio") { showTotal(); dirty = true; clearTimeout(timer); timer = setTimeout(save, 250); return; }
     later();
   });
   if (comment) comment.addEventListener("input", later);
-  form.addEventListener("submit", function () { clearTimeout(timer); dirty = false; });
+  var sending = false;
+  form.addEventListener("submit", function (event) {  // let a running autosave finish first
+    clearTimeout(timer);
+    dirty = false;
+    if (!inflight || sending) return;
+    event.preventDefault();
+    var button = event.submitter;
+    inflight.then(function () { sending = true; form.requestSubmit(button); });
+  });
   window.addEventListener("pagehide", function () {
     if (dirty) {  // a last save when leaving with a change not yet sent
       var data = new FormData(form);
       data.delete("snippet");
       data.set("action", "save");
       clearTimeout(timer);
-      fetch(form.action, {method: "POST", body: data, credentials: "same-origin", keepalive: true,
+      fetch(target, {method: "POST", body: data, credentials: "same-origin", keepalive: true,
                           headers: {"X-Autosave": "1", "Accept": "application/json"}});
     }
   });

@@ -126,6 +126,8 @@ def test_grading_keeps_scores_pending_until_release_then_scores_every_attempt(ap
     work = graded_class["work"]
     first, second = graded_class["attempts"]
     one, two = grade_ids(app, work)
+    start = instructor.get(f"/teach/assignments/{work}/grading/alpha-essay")
+    assert start.status_code == 302 and start.headers["Location"].endswith(grade_url(work, one))
     page = instructor.get(grade_url(work, one)).get_data(as_text=True)
     assert "Response 1 of 2" in page and "Ana" not in page  # names hidden by default
     assert ESSAY.split("*")[0] in page and "<em>symbol</em>" in page
@@ -320,3 +322,19 @@ def test_an_instructors_own_rubric_replaces_the_prompts(app, instructor):
     with app.app_context():
         grade = db.session.get(WrittenGrade, one)
         assert (grade.points, grade.max_points, grade.status) == (3, 3, GradeStatus.GRADED)
+
+
+def test_the_queue_pages_cost_the_same_queries_for_two_or_eight_students(app, instructor):
+    from .test_teach import count_queries
+
+    counts = {}
+    for size in (2, 8):
+        room, code, work = assign_written(app, instructor, name=f"Size {size}")
+        for i in range(size):
+            take(app, new_student(app, f"s{size}-{i}@example.org", f"S{i}"), code, work)
+        first = grade_ids(app, work)[0]
+        send_grade(instructor, work, first, ("2", "3"))
+        counts[size] = [count_queries(app, instructor, url) for url in (
+            f"/teach/assignments/{work}/grading", grade_url(work, first),
+            f"/teach/assignments/{work}", f"/teach/classes/{room}/responses.csv")]
+    assert counts[2] == counts[8], counts
