@@ -120,7 +120,7 @@ def test_bundled_course_is_valid(tmp_path):
     assert len(catalog.lessons) == 7
     assert all(len(b.questions) >= 15 for b in catalog.banks.values() if b.pool == "bank")
     assert {q.type for b in catalog.banks.values() for q in b.questions} == {
-        "single", "multi", "truefalse", "text", "numeric", "order", "match"}
+        "single", "multi", "truefalse", "text", "numeric", "order", "match", "essay", "source"}
 
 
 def test_migrations_match_models(app):
