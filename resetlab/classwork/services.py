@@ -156,9 +156,9 @@ def start_assignment_attempt(user: User, assignment: Assignment, now: datetime |
     bank = get_catalog().bank(assignment.bank_slug)
     if bank is None:
         raise StartRefused("This quiz is no longer in the course.")
-    questions = draw_questions(bank, get_catalog().banks.values(), assignment.draw, rng, Purpose.ASSESSMENT)
-    if assignment.include_written:  # the bank's written prompts, after the drawn questions
-        questions = with_sources_together(questions + written(bank))
+    essays = written(bank) if assignment.include_written else []  # after the drawn questions
+    questions = with_sources_together(draw_questions(bank, get_catalog().banks.values(), assignment.draw, rng,
+                                                     Purpose.ASSESSMENT, taken=essays) + essays)
     applied = rules_for(assignment, user.id)
     begin_write()
     previous = attempts_on(user, assignment)

@@ -76,12 +76,17 @@ def available(bank: Bank, all_banks: Iterable[Bank], purpose: Purpose) -> int:
 
 
 def draw_questions(bank: Bank, all_banks: Iterable[Bank], count: int, rng: random.Random,
-                   purpose: Purpose = Purpose.PRACTICE) -> list[Question]:
-    """Pick up to `count` distinct questions; a course-wide pool is spread evenly across banks."""
+                   purpose: Purpose = Purpose.PRACTICE, taken: Iterable[Question] = ()) -> list[Question]:
+    """Pick up to `count` distinct questions; a course-wide pool is spread evenly across banks.
+
+    `taken` are questions the attempt has anyway (an assignment's written prompts): nothing is drawn
+    that shares their group or that they give away."""
     picked: list[Question] = []
-    seen: set[str] = set()
-    groups_used: set[str] = set()
-    barred: set[str] = set()  # ids that give away, or are given away by, a question already picked
+    taken = list(taken)
+    seen: set[str] = {q.id for q in taken}
+    groups_used: set[str] = {q.group for q in taken if q.group is not None}
+    barred: set[str] = {c for q in taken for c in bank.conflicts.get(q.id, ())}  # ids that give away, or
+    # are given away by, a question already in the attempt
     for tier in tiers(bank, list(all_banks), purpose):
         queues = [list(pool) for pool in tier if pool]
         for queue in queues:

@@ -162,3 +162,17 @@ def test_questions_on_one_source_end_up_side_by_side(sources):
         assert where == list(range(where[0], where[0] + len(where)))  # contiguous
     plain = [q.id for q in placed if q.stimulus is None]
     assert plain == [q.id for q in questions if q.stimulus is None]  # the others keep their order
+
+
+def test_a_written_prompt_added_to_an_attempt_keeps_its_group_out_of_the_draw():
+    from dataclasses import replace
+
+    alpha = catalog().bank("alpha")
+    grouped = tuple(replace(q, group="button-word") if q.id in ("alpha-essay", "alpha-single") else q
+                    for q in alpha.questions)
+    bank = replace(alpha, questions=grouped)
+    essays = written(bank)
+    for seed in range(40):
+        picked = draw_questions(bank, [bank], 7, random.Random(seed), Purpose.ASSESSMENT, taken=essays)
+        assert "alpha-single" not in {q.id for q in picked} and len(picked) == 6
+    assert "alpha-single" in {q.id for q in draw_questions(bank, [bank], 7, random.Random(0))}

@@ -338,3 +338,12 @@ def test_the_queue_pages_cost_the_same_queries_for_two_or_eight_students(app, in
             f"/teach/assignments/{work}/grading", grade_url(work, first),
             f"/teach/assignments/{work}", f"/teach/classes/{room}/responses.csv")]
     assert counts[2] == counts[8], counts
+
+
+def test_a_source_excerpt_is_shown_with_the_question_that_cites_it(app, student):
+    attempt_id = int(post(student, "/quiz/alpha/start").headers["Location"].rsplit("/", 1)[1])
+    page = student.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert page.count("We worked hard to get the right Russian word") == 1
+    assert 'aria-label="Source: Remarks in Geneva, 6 March 2009"' in page
+    assert "Hillary Rodham Clinton, remarks with Foreign Minister Lavrov" in page
+    assert "alpha-essay" not in page and "How much did the mistranslated button matter" not in page
