@@ -124,6 +124,8 @@ class Standing:
     left: int | None
     counted: float | None
     late: bool
+    awaiting: bool = False  # the grade that counts waits for a written answer to be graded
+    written: int = 0  # written prompts each attempt has besides the drawn questions
 
 
 def standing(user: User, assignment: Assignment, now: datetime) -> Standing:
@@ -136,7 +138,14 @@ def standing(user: User, assignment: Assignment, now: datetime) -> Standing:
     for attempt in attempts:
         tally.add(attempt.finished, attempt.late, attempt.score)
     return Standing(attempts, applied, refusal, rules.attempts_left(applied, used),
-                    tally.counted(assignment.grading), rules.is_late(now, assignment.due_at))
+                    tally.counted(assignment.grading), rules.is_late(now, assignment.due_at),
+                    tally.awaiting(assignment.grading), written_prompts(assignment))
+
+
+def written_prompts(assignment: Assignment) -> int:
+    """How many written prompts an attempt at this assignment has (the bank's, when it includes them)."""
+    bank = get_catalog().bank(assignment.bank_slug) if assignment.include_written else None
+    return len(written(bank)) if bank is not None else 0
 
 
 class StartRefused(Exception):

@@ -142,7 +142,7 @@ def parse_rubric_text(text: str) -> Rubric:
     """An instructor's rubric typed in a form: one criterion per line, `Name: level 0 | level 1 | …`
     (points 0, 1, 2, … in order), or a single whole number N for a holistic 0–N score."""
     lines = [line.strip() for line in text.replace("\r", "").split("\n") if line.strip()]
-    if len(lines) == 1 and lines[0].isdigit():
+    if len(lines) == 1 and lines[0].isascii() and lines[0].isdigit() and len(lines[0]) <= 3:
         return holistic(int(lines[0]))
     raw = []
     for line in lines:

@@ -15,11 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import Select, func, update
 
 from ..core.errors import Conflict, NotFound
 from ..core.grading import attempt_score
-from ..core.markdown import render
+from ..core.markdown import render_answer
 from ..core.questions import AnswerProblem, Question, parse_answer
 from ..core.questions.types.essay import word_count
 from ..core.rubrics import CriterionStats, Rubric, RubricError, criterion_stats, parse_rubric, weakest
@@ -44,6 +44,8 @@ from ..study.attempts import versions
 
 MAX_COMMENT = 5000
 MAX_SNIPPETS = 40
+NOT_RETURNED = ("This answer is no longer waiting for a revision (it was handed in already, or your "
+                "instructor graded it as it stood), so this text was not handed in.")
 
 
 # --- the queue ------------------------------------------------------------------------------------
@@ -71,11 +73,11 @@ class Prompt:
 
 
 def _served_questions(assignment: Assignment) -> dict[str, Question]:
-    """Each written prompt as it was served in this assignment (its latest version), by id."""
-    hashes = (db.select(func.max(AttemptItem.content_hash))
-              .join(WrittenGrade, WrittenGrade.item_id == AttemptItem.id)
+    """Each written prompt as it was served in this assignment (the version served last), by id."""
+    newest = (db.select(func.max(WrittenGrade.item_id))
               .where(WrittenGrade.assignment_id == assignment.id)
               .group_by(WrittenGrade.question_id))
+    hashes = db.select(AttemptItem.content_hash).where(AttemptItem.id.in_(newest))
     return {q.id: q for q in versions(hashes).values()}
 
 
@@ -175,7 +177,7 @@ def response(assignment: Assignment, question_id: str, grade_id: int) -> Respons
     ids = [gid for gid, _ in order]
     at = ids.index(grade.id)
     text = item.response if isinstance(item.response, str) else ""
-    html, _ = render(text)
+    html = render_answer(text)
     return Response(grade, attempt, student, question, parse_rubric(grade.rubric), text, html,
                     word_count(text), at + 1, len(ids), ids[at - 1] if at else None,
                     ids[at + 1] if at + 1 < len(ids) else None, next_to_grade(order, grade.id))
@@ -193,7 +195,7 @@ def save_grade(grade: WrittenGrade, levels: list[int | None], comment: str, grad
         raise RubricError("the levels do not fit the rubric")
     grade_id = grade.id
     begin_write()
-    grade = db.session.get(WrittenGrade, grade_id, populate_existing=True)
+    grade = db.session.get(WrittenGrade, grade_id, populate_existing=True, with_for_update=True)
     if grade is None:
         db.session.rollback()
         raise NotFound(grade_id)
@@ -215,7 +217,10 @@ def return_for_revision(grade: WrittenGrade, comment: str, grader: User, now: da
     now = now or utcnow()
     grade_id = grade.id
     begin_write()
-    grade = db.session.get(WrittenGrade, grade_id, populate_existing=True)
+    grade = db.session.get(WrittenGrade, grade_id, populate_existing=True, with_for_update=True)
+    if grade is None:
+        db.session.rollback()
+        raise NotFound(grade_id)
     grade.status, grade.comment = GradeStatus.RETURNED, comment.strip()[:MAX_COMMENT]
     grade.points, grade.graded_at, grade.grader_id, grade.updated_at = None, None, grader.id, now
     _finalize([grade.attempt_id])
@@ -278,6 +283,29 @@ def _finalize(attempt_ids: Iterable[int]) -> int:
     return scored
 
 
+def settle(assignment_ids: Iterable[int] | Select) -> None:
+    """Inside a write, before these assignments are deleted: give each attempt still awaiting grading
+    the score of what was graded (a written answer never graded is left out of the mean), so the
+    student's history keeps a score instead of waiting for a grade that can no longer come."""
+    waiting = list(db.session.scalars(
+        db.select(Attempt.id).where(Attempt.assignment_id.in_(assignment_ids),
+                                    Attempt.state == AttemptState.FINISHED, Attempt.score.is_(None))))
+    if not waiting:
+        return
+    grades = {g.item_id: g for g in db.session.scalars(
+        db.select(WrittenGrade).where(WrittenGrade.attempt_id.in_(waiting)))}
+    items: dict[int, list[AttemptItem]] = defaultdict(list)
+    for item in db.session.scalars(db.select(AttemptItem).where(AttemptItem.attempt_id.in_(waiting))):
+        grade = grades.get(item.id)
+        if grade is not None:
+            done = grade.status == GradeStatus.GRADED and grade.max_points
+            item.score = grade.points / grade.max_points if done else None
+        items[item.attempt_id].append(item)
+    for attempt_id in waiting:
+        total = attempt_score([i.score for i in items[attempt_id] if i.score is not None])
+        db.session.execute(update(Attempt).where(Attempt.id == attempt_id).values(score=total))
+
+
 # --- the student's side ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -320,7 +348,7 @@ def revise(user: User, attempt: Attempt, item_id: int, form: dict[str, list[str]
         raise NotFound(item_id)
     grade, item = row
     if grade.status != GradeStatus.RETURNED:
-        raise Conflict("This answer is not waiting for a revision.")
+        raise Conflict(NOT_RETURNED)
     member = db.session.scalar(
         db.select(Enrollment.id).join(Classroom, Classroom.id == Enrollment.classroom_id)
         .join(Assignment, Assignment.classroom_id == Classroom.id)
@@ -333,14 +361,16 @@ def revise(user: User, attempt: Attempt, item_id: int, form: dict[str, list[str]
     if text is None:
         raise AnswerProblem("Write your revised answer before handing it in.")
     grade_id, item_pk, previous = grade.id, item.id, item.response
+    earlier = [*grade.revisions, {"text": previous, "comment": grade.comment,
+                                  "returned_at": f"{grade.updated_at:%Y-%m-%d %H:%M}"}]
     begin_write()
-    grade = db.session.get(WrittenGrade, grade_id, populate_existing=True)
-    if grade.status != GradeStatus.RETURNED:
+    # Compare-and-set on the status: of two revisions sent at once (two tabs, a double tap), one lands.
+    claimed = db.session.execute(
+        update(WrittenGrade).where(WrittenGrade.id == grade_id, WrittenGrade.status == GradeStatus.RETURNED)
+        .values(status=GradeStatus.PENDING, revisions=earlier, comment="", points=None, updated_at=now))
+    if claimed.rowcount != 1:
         db.session.rollback()
-        raise Conflict("This revision was already handed in.")
-    grade.revisions = [*grade.revisions, {"text": previous, "comment": grade.comment,
-                                          "returned_at": f"{grade.updated_at:%Y-%m-%d %H:%M}"}]
-    grade.status, grade.comment, grade.points, grade.updated_at = GradeStatus.PENDING, "", None, now
+        raise Conflict(NOT_RETURNED)
     db.session.execute(update(AttemptItem).where(AttemptItem.id == item_pk).values(response=text))
     db.session.commit()
 

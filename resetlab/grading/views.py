@@ -99,10 +99,18 @@ def grade(assignment_id: int, prompt: str, grade_id: int):
                       "success")
             elif autosave and shown.grade.status == GradeStatus.GRADED and None in levels:
                 # Radio buttons cannot be unticked: only a late, older autosave would undo a grade.
-                return jsonify({"saved": False, "error": "This answer is already graded; reload."}), 409
+                return jsonify({"saved": False, "error": "This answer is already graded: reload the page "
+                                "to see its grade."}), 409
+            elif autosave and shown.grade.status == GradeStatus.RETURNED:
+                # Saving would take the answer back from the student who is revising it: only on purpose.
+                return jsonify({"saved": False, "error": "This answer is returned for revision, so it is not "
+                                "saved as you go. Press Save to grade it as it stands instead."}), 409
             else:
+                was_returned = shown.grade.status == GradeStatus.RETURNED
                 saved = services.save_grade(shown.grade, levels, comment, current_user, utcnow())
-                if form.keep_comment.data and form.comment.data:
+                if was_returned:
+                    flash("This answer is no longer returned: the student cannot revise it now.", "info")
+                if form.keep_comment.data and form.comment.data and not autosave:
                     try:
                         services.add_snippet(current_user, prompt, form.comment.data)
                     except Conflict as refusal:
@@ -161,4 +169,10 @@ def delete_snippet(snippet_id: int):
         services.delete_snippet(current_user, snippet_id)
         flash("Saved comment deleted.", "success")
     back = request.form.get("back", "")
-    return redirect(back if back.startswith("/teach/") and "//" not in back else url_for("teach.home"))
+    return redirect(back if _local_teach_path(back) else url_for("teach.home"))
+
+
+def _local_teach_path(path: str) -> bool:
+    """Whether a 'go back' address is one of our teach pages (printable, no scheme, host or backslash)."""
+    return (path.startswith("/teach/") and path.isascii() and path.isprintable() and "//" not in path
+            and "\\" not in path and len(path) < 2000)

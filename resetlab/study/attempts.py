@@ -266,8 +266,8 @@ def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | 
         try:
             parsed[item.position] = answer_forms.parse_answer(question, item.position, answers)
         except answer_forms.AnswerProblem as problem:
-            if timed_out:  # a saved half-answer the learner can no longer fix counts as blank
-                parsed[item.position] = None
+            if timed_out:  # a saved half-answer the learner can no longer fix: what of it can count
+                parsed[item.position] = question.kind.salvage(question, item.position, answers)
             else:
                 outcome.problems[item.position] = str(problem)
     if outcome.problems:
@@ -356,7 +356,8 @@ def release_reviews(user: User, now: datetime) -> int:
         work = db.session.get(Assignment, attempt.assignment_id)
         if work is None or not may_reveal(work.reveal, now, work.due_at):
             continue
-        answered = [review.Answered(q, item.score or 0.0) for item, q in served(attempt) if _secure(q)]
+        answered = [review.Answered(q, item.score or 0.0) for item, q in served(attempt)
+                    if _secure(q) and not q.kind.manual]
         attempt_id, finished_at = attempt.id, attempt.finished_at or now
         begin_write()
         claimed = db.session.execute(update(Attempt).where(Attempt.id == attempt_id,

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..classwork import services as classwork
 from ..core.errors import Conflict
-from ..core.markdown import render
+from ..core.markdown import render_answer
 from ..core.questions import AnswerProblem, TamperedAnswer, describe, describe_key, from_json, rename_form
 from ..core.rules import may_reveal
 from ..core.selection import Purpose, available
@@ -102,7 +102,7 @@ def _render_attempt(attempt, problems=None, refill=None, status=200, revision=No
         for item, question in attempts.served(attempt):
             answer = from_json(question, item.response)
             if question.kind.manual:  # written answers: their own section, graded by the instructor
-                written.append({"item": item, "q": question, "html": render(answer or "")[0],
+                written.append({"item": item, "q": question, "html": render_answer(answer or ""),
                                 "feedback": feedback.get(item.id)})
                 continue
             rows.append({"item": item, "q": question, "answer": describe(question, answer),
@@ -182,8 +182,10 @@ def revise(attempt_id: int, item_id: int):
     try:
         grading.revise(current_user, attempt, item_id, request.form.to_dict(flat=False), utcnow())
     except Conflict as refusal:  # no longer returned (handed in already) or no longer in the class
-        flash(str(refusal), "error")
-        return _render_attempt(attempt, status=422)
+        sent = request.form.to_dict(flat=False)
+        kept = next((values[0] for key, values in sent.items() if key != "csrf_token" and values), "")
+        return _render_attempt(attempt, status=409, revision={
+            "item_id": item_id, "problem": str(refusal), "kept": kept})
     except AnswerProblem as problem:  # the box comes back with the text and the problem beside it
         return _render_attempt(attempt, status=422, revision={
             "item_id": item_id, "problem": str(problem), "form": request.form.to_dict(flat=False)})

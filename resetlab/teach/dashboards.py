@@ -148,13 +148,19 @@ class Analysis:
 
 
 def _counted(finished, student_ids: set[int], grading: str) -> dict[int, tuple[int, float]]:
-    """For each student, the attempt whose score counts: {user_id: (attempt_id, score)}."""
+    """For each student, the attempt whose score counts: {user_id: (attempt_id, score)}. A student
+    whose counted score is awaiting grading (a written answer) is left out until it is known."""
     by_student: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    tallies: dict[int, policy.Tally] = defaultdict(policy.Tally)
     for attempt_id, user_id, score, _ in finished:
-        if user_id in student_ids and score is not None:
-            by_student[user_id].append((attempt_id, score))
+        if user_id in student_ids:
+            tallies[user_id].add(True, False, score)
+            if score is not None:
+                by_student[user_id].append((attempt_id, score))
     chosen = {}
     for user_id, attempts in by_student.items():
+        if tallies[user_id].awaiting(grading):
+            continue
         target = policy.counted_score([s for _, s in attempts], grading)
         chosen[user_id] = attempts[-1] if grading == "latest" else next(a for a in attempts if a[1] == target)
     return chosen

@@ -37,26 +37,37 @@
     if (!dirty) return inflight || Promise.resolve();
     if (inflight) return inflight.then(save);
     dirty = false;
-    var data = new FormData(form);
-    data.delete("snippet");
-    data.set("action", "save");
     say("Saving…");
-    inflight = fetch(target, {method: "POST", body: data, credentials: "same-origin",
+    inflight = fetch(target, {method: "POST", body: autosaved(), credentials: "same-origin",
                               headers: {"X-Autosave": "1", "Accept": "application/json"}})
       .then(function (response) {
-        return response.json().then(function (body) { return {ok: response.ok, body: body}; });
+        return response.json().then(function (body) { return {ok: response.ok, body: body}; },
+                                    function () { return {ok: false, body: {}}; });
       })
       .then(function (reply) {
-        if (!reply.ok || !reply.body.saved) throw new Error("refused");
-        say(reply.body.status === "graded" ? "Saved: " + reply.body.points + " of " + reply.body.max_points
-          + " points." : "Saved as a draft.");
-      })
-      .catch(function () {
+        if (reply.ok && reply.body.saved) {
+          say(reply.body.status === "graded" ? "Saved: " + reply.body.points + " of " + reply.body.max_points
+            + " points." : "Saved as a draft.");
+        } else if (reply.body.error) {  // the server refused on purpose: trying again would not help
+          say("Not saved: " + reply.body.error);
+        } else {
+          dirty = true;
+          say("Not saved: the server did not accept it. Your choices are still here: press Save.");
+        }
+      }, function () {
         dirty = true;
         say("Not saved yet (no connection?). Your choices are still here: press Save to try again.");
       })
       .then(function () { inflight = null; });
     return inflight;
+  }
+
+  function autosaved() {  // what an autosave sends: never a saved comment to keep, never another action
+    var data = new FormData(form);
+    data.delete("snippet");
+    data.delete("keep_comment");
+    data.set("action", "save");
+    return data;
   }
 
   function later() { dirty = true; clearTimeout(timer); timer = setTimeout(save, 1200); }
@@ -87,11 +98,8 @@
   });
   window.addEventListener("pagehide", function () {
     if (dirty) {  // a last save when leaving with a change not yet sent
-      var data = new FormData(form);
-      data.delete("snippet");
-      data.set("action", "save");
       clearTimeout(timer);
-      fetch(target, {method: "POST", body: data, credentials: "same-origin", keepalive: true,
+      fetch(target, {method: "POST", body: autosaved(), credentials: "same-origin", keepalive: true,
                           headers: {"X-Autosave": "1", "Accept": "application/json"}});
     }
   });
@@ -125,10 +133,12 @@
     if (event.ctrlKey || typing(active)) return;
     if (/^[0-9]$/.test(event.key) && criteria.length) {
       var set = current();
-      var radio = set.querySelector('input[type=radio][data-points="' + event.key + '"]');
+      // The level worth that many points; when none is (points of 5, 10...), the level in that place.
+      var radio = set.querySelector('input[type=radio][data-points="' + event.key + '"]')
+        || set.querySelectorAll("input[type=radio]")[Number(event.key)];
       event.preventDefault();
       if (!radio) {
-        say("No level with " + event.key + " points in " + set.querySelector("legend").firstChild.textContent.trim() + ".");
+        say("No level with " + event.key + " points, nor a level in that place, in " + set.querySelector("legend").firstChild.textContent.trim() + ".");
         return;
       }
       radio.checked = true;

@@ -118,7 +118,8 @@ def test_a_typed_rubric_and_a_holistic_number():
     assert [c.name for c in rubric.criteria] == ["Claim", "Evidence"]
     assert rubric.max_points == 5 and rubric.criteria[1].levels[3] == Level(3, "weighed")
     assert parse_rubric_text("6") == holistic(6)
-    for bad in ["", "no colon here", "Claim: only one level", "A: x | y\na: x | y", ": x | y", "Claim: x | "]:
+    for bad in ["", "no colon here", "Claim: only one level", "A: x | y\na: x | y", ": x | y", "Claim: x | ",
+                "²", "٣", "9" * 5000, "0", "11"]:
         with pytest.raises(RubricError):
             parse_rubric_text(bad)
     assert rubric_text(parse_rubric([{"criterion": "A", "levels": [{"points": 0, "text": "x"},

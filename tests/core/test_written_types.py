@@ -87,6 +87,7 @@ def test_words_are_counted_as_a_student_would():
     assert word_count("The reset's button — “peregruzka” — said overload, in 2009.") == 8
     assert word_count("Перезагрузка не удалась") == 3
     assert word_count("   ") == 0
+    assert word_count("a - b -- “ ” 1") == 3
 
 
 @pytest.fixture
@@ -176,3 +177,17 @@ def test_a_written_prompt_added_to_an_attempt_keeps_its_group_out_of_the_draw():
         picked = draw_questions(bank, [bank], 7, random.Random(seed), Purpose.ASSESSMENT, taken=essays)
         assert "alpha-single" not in {q.id for q in picked} and len(picked) == 6
     assert "alpha-single" in {q.id for q in draw_questions(bank, [bank], 7, random.Random(0))}
+
+
+def test_when_time_runs_out_an_over_long_essay_goes_to_the_grader_not_to_zero():
+    essay = fixture_question("essay")
+    long = "word " * 200
+    with pytest.raises(AnswerProblem):
+        parse_answer(essay, POS, {f"a{POS}": [long]})
+    assert essay.kind.salvage(essay, POS, {f"a{POS}": [long]}) == long.strip()
+    huge = "x" * (MAX_CHARACTERS + 50)
+    assert essay.kind.salvage(essay, POS, {f"a{POS}": [huge]}) == "x" * MAX_CHARACTERS
+    assert essay.kind.salvage(essay, POS, {f"a{POS}": ["  "]}) is None
+    assert essay.kind.salvage(essay, POS, {}) is None
+    single = fixture_question("single")
+    assert single.kind.salvage(single, POS, {f"a{POS}": ["?"]}) is None  # other types: nothing kept

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from datetime import timedelta
 
@@ -19,10 +20,12 @@ from resetlab.models import (
     Classroom,
     CommentSnippet,
     GradeStatus,
+    ReviewCard,
     WrittenGrade,
     utcnow,
 )
 from resetlab.study import attempts
+from resetlab.teach.dashboards import assignment_analysis
 
 from ..helpers import csrf_token, post, signup, submit_attempt
 
@@ -244,8 +247,10 @@ def test_return_for_revision_needs_a_comment_then_the_student_revises(app, stude
         assert grade.revisions[0]["comment"] == "Name the date."
         assert db.session.get(AttemptItem, item_id).response == revised
     again = student.post(url, data={"csrf_token": csrf_token(student, f"/attempts/{first}"),
-                                    f"a{position}": "again"})
-    assert again.status_code == 422 and "not waiting for a revision" in again.get_data(as_text=True)
+                                    f"a{position}": "A second revision sent from another tab"})
+    page = again.get_data(as_text=True)
+    assert again.status_code == 409 and "no longer waiting for a revision" in page
+    assert "A second revision sent from another tab" in page  # shown back, to copy: not lost
     # Another student cannot revise Ana's answer.
     boris = graded_class["boris"]
     sent = {"csrf_token": csrf_token(boris, "/"), f"a{position}": "x"}
@@ -347,3 +352,121 @@ def test_a_source_excerpt_is_shown_with_the_question_that_cites_it(app, student)
     assert 'aria-label="Source: Remarks in Geneva, 6 March 2009"' in page
     assert "Hillary Rodham Clinton, remarks with Foreign Minister Lavrov" in page
     assert "alpha-essay" not in page and "How much did the mistranslated button matter" not in page
+
+
+# --- edges: autosave, class deletion, review, hostile input, the student's own exports ----------------
+
+AUTOSAVE = {"X-Autosave": "1", "Accept": "application/json"}
+
+
+def test_autosave_never_keeps_a_half_typed_comment(app, instructor, graded_class):
+    work = graded_class["work"]
+    one, _ = grade_ids(app, work)
+    response = send_grade(instructor, work, one, ("2", ""), action="save", comment="Good cla",
+                          keep_comment="y", headers=AUTOSAVE)
+    assert response.status_code == 200 and response.get_json()["saved"]
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(CommentSnippet.id))) == 0
+        assert db.session.get(WrittenGrade, one).comment == "Good cla"  # the draft comment is kept
+    send_grade(instructor, work, one, ("2", "3"), action="save", comment="Good claim.", keep_comment="y")
+    with app.app_context():
+        assert [s.text for s in db.session.scalars(db.select(CommentSnippet))] == ["Good claim."]
+
+
+def test_autosave_does_not_take_a_returned_answer_back_from_the_student(app, instructor, graded_class):
+    work = graded_class["work"]
+    one, _ = grade_ids(app, work)
+    assert send_grade(instructor, work, one, ("", ""), action="return",
+                      comment="Date the button.").status_code == 302
+    late = send_grade(instructor, work, one, ("2", ""), action="save", comment="Date the button.",
+                      headers=AUTOSAVE)
+    assert late.status_code == 409 and "returned for revision" in late.get_json()["error"]
+    with app.app_context():
+        assert db.session.get(WrittenGrade, one).status == GradeStatus.RETURNED
+    # Pressing Save on purpose grades it as it stands, and says so.
+    on_purpose = send_grade(instructor, work, one, ("2", "3"), action="save", comment="Fine as it is.")
+    assert on_purpose.status_code == 302
+    assert "no longer returned" in instructor.get(on_purpose.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(WrittenGrade, one).status == GradeStatus.GRADED
+
+
+def test_deleting_a_class_settles_every_score_awaiting_grading(app, instructor, graded_class):
+    work, room = graded_class["work"], graded_class["classroom"]
+    first, second = graded_class["attempts"]
+    one, _ = grade_ids(app, work)
+    send_grade(instructor, work, one, ("2", "3"), action="save")  # Ana graded 5 of 5, not released
+    response = post(instructor, f"/teach/classes/{room}/delete", {"name": "History 11"})
+    assert response.status_code == 302
+    with app.app_context():
+        ana, boris = db.session.get(Attempt, first), db.session.get(Attempt, second)
+        assert ana.assignment_id is None and ana.score == pytest.approx(1.0)  # 7 right + 5/5
+        assert boris.score == pytest.approx(1.0) and not boris.pending  # the ungraded essay left out
+        assert db.session.scalar(db.select(db.func.count(WrittenGrade.id))) == 0
+
+
+def test_review_never_drills_a_written_answer(app, student, instructor):
+    _, code, work = assign_written(app, instructor)
+    with app.app_context():
+        assignment = db.session.get(Assignment, work)
+        assignment.reveal = "after_due"
+        db.session.commit()
+    attempt_id = take(app, student, code, work)
+    with app.app_context():
+        assignment = db.session.get(Assignment, work)
+        assignment.due_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    assert student.get("/review").status_code == 200  # releases the assignment's questions to review
+    assert student.get("/").status_code == 200
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).review_fed
+        cards = set(db.session.scalars(db.select(ReviewCard.question_id)))
+        assert "alpha-essay" not in cards
+
+
+@pytest.mark.parametrize("back", ["/teach/x\r\nSet-Cookie: a=b", "/teach/\\\\evil.example", "/teach//evil",
+                                  "https://evil.example/teach/"])
+def test_a_hostile_back_address_goes_to_the_teach_home(app, instructor, graded_class, back):
+    work = graded_class["work"]
+    one, _ = grade_ids(app, work)
+    send_grade(instructor, work, one, ("2", "3"), action="save", comment="Keep this one.", keep_comment="y")
+    with app.app_context():
+        snippet = db.session.scalar(db.select(CommentSnippet.id))
+    response = post(instructor, f"/teach/snippets/{snippet}/delete", {"back": back})
+    assert response.status_code == 302 and response.headers["Location"] in ("/teach", "/teach/")
+    assert post(instructor, f"/teach/snippets/{snippet}/delete", {"back": "/teach/\x00"}).status_code == 400
+
+
+def test_pending_in_the_students_own_pages_and_exports(app, student, instructor, graded_class):
+    work = graded_class["work"]
+    first, _ = graded_class["attempts"]
+    page = student.get(f"/assignments/{work}").get_data(as_text=True)
+    assert "Awaiting grading" in page and "and a written answer, graded by your instructor" in page
+    rows = list(csv.reader(io.StringIO(student.get("/account/attempts.csv").get_data(as_text=True))))
+    assert rows[1][3] == "awaiting grading" and rows[1][6] == ""
+    one, _ = grade_ids(app, work)
+    send_grade(instructor, work, one, ("2", "3"), action="save", comment="Strong claim.")
+    exported = json.loads(student.get("/account/export.json").get_data(as_text=True))
+    essay = next(a for a in exported["attempts"][0]["answers"] if a["question"] == "alpha-essay")
+    assert essay["response"] == ESSAY
+    assert essay["grading"]["status"] == "awaiting grading"  # graded but not released: nothing shown yet
+    assert essay["grading"]["comment"] == "" and essay["grading"]["points"] is None
+    assert post(instructor, f"/teach/assignments/{work}/grading/release").status_code == 302
+    exported = json.loads(student.get("/account/export.json").get_data(as_text=True))
+    essay = next(a for a in exported["attempts"][0]["answers"] if a["question"] == "alpha-essay")
+    assert essay["grading"] == {"status": "graded", "points": 5, "max_points": 5, "comment": "Strong claim.",
+                                "earlier_versions": []}
+
+
+def test_item_analysis_counts_a_student_only_once_their_score_is_known(app, instructor, graded_class):
+    work, room = graded_class["work"], graded_class["classroom"]
+    with app.app_context():
+        assignment = db.session.get(Assignment, work)
+        assert not assignment_analysis(assignment, db.session.get(Classroom, room)).items  # both await
+    one, two = grade_ids(app, work)
+    send_grade(instructor, work, one, ("2", "3"), action="save")
+    post(instructor, f"/teach/assignments/{work}/grading/release")
+    with app.app_context():
+        assignment = db.session.get(Assignment, work)
+        assert [i.n for i in assignment_analysis(assignment, db.session.get(Classroom, room)).items][0] == 1
+    assert instructor.get(grade_url(work, two)).status_code == 200

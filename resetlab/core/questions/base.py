@@ -146,6 +146,11 @@ class QuestionType:
         """
         raise NotImplementedError
 
+    def salvage(self, q: Question, position: int, form: Form) -> Any:
+        """What counts of an answer that does not fit (see parse_form) when time ran out and the
+        learner can no longer fix it: nothing, unless a type can keep part of it."""
+        return None
+
     def form_values(self, q: Question, position: int, answer: Any) -> dict[str, list[str]]:
         """The form fields that would submit `answer` (to refill a form)."""
         return {} if answer is None else {field_name(position): [str(answer)]}
