@@ -156,3 +156,36 @@ def test_a_background_fetch_leaves_the_flashed_message_for_the_page(app, client)
     signup(client)
     client.get("/offline", headers=BACKGROUND)  # the service worker's precache, before the redirect
     assert "Your account is ready" in client.get("/").get_data(as_text=True)
+
+
+def test_a_stale_token_gives_back_the_form_with_a_fresh_token_and_what_was_typed(app, student):
+    response = student.post("/join", data={"code": "NOPE99", "csrf_token": "stale"},
+                            headers={"Sec-Fetch-Site": "same-origin"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "expired" in page and 'action="/join"' in page
+    assert re.search(r'<input type="hidden" name="code" value="NOPE99">', page)
+    resent = student.post("/join", data={"code": "NOPE99", "csrf_token": TOKEN.search(page).group(1)})
+    assert resent.status_code == 422  # the real answer: that code names no class
+
+
+def test_a_stale_login_keeps_the_email_but_never_echoes_the_password(client):
+    signup(client)
+    logout(client)
+    response = client.post("/auth/login?next=/progress", data={
+        "email": "ana@example.org", "password": PASSWORD, "csrf_token": "stale"},
+        headers={"Origin": "http://localhost"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'value="ana@example.org"' in page
+    assert PASSWORD not in page and "type your password again" in page
+    assert 'action="/auth/login?next=/progress"' in page
+    assert "no-store" in response.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("headers", [{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"},
+                                     {}])
+def test_a_form_from_elsewhere_is_refused_without_being_given_back(student, headers):
+    response = student.post("/join", data={"code": "NOPE99", "csrf_token": "stale"}, headers=headers)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "expired" in page
+    assert "NOPE99" not in page and 'action="/join"' not in page
