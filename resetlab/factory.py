@@ -21,6 +21,7 @@ from .web.filters import register_filters
 from .web.input_guard import register_input_guard
 from .web.limits import apply_limits
 from .web.security import register_security
+from .web.sessions import QuietSessionInterface, shows_messages
 
 log = logging.getLogger("resetlab")
 
@@ -56,6 +57,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in (or create a free account) to take quizzes and keep progress."
     login_manager.login_message_category = "info"
+    # Flask-Login's "basic" protection only marks a session not fresh, a session write on pages that only
+    # render; nothing here asks for a fresh login (changing the password asks for the current one).
+    login_manager.session_protection = None
+    app.session_interface = QuietSessionInterface()  # see resetlab/web/sessions.py
+    app.jinja_env.globals["shows_messages"] = shows_messages
 
 
 def register_content(app: Flask) -> None:
