@@ -57,7 +57,7 @@ def start_refusal(rules: Rules, now: datetime, used: int) -> str | None:
         return "Your instructor has closed this assignment."
     total = rules.attempts_total
     if total is not None and used >= total:
-        return f"You have used all {total} attempt{'s' if total != 1 else ''}."
+        return "You have used your one attempt." if total == 1 else f"You have used all {total} attempts."
     return None
 
 
