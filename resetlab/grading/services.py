@@ -185,6 +185,16 @@ def response(assignment: Assignment, question_id: str, grade_id: int) -> Respons
 
 # --- grading --------------------------------------------------------------------------------------
 
+def _locked(grade_id: int) -> WrittenGrade:
+    """Start a write and lock this grade's row (two graders, or an autosave racing a click, queue)."""
+    begin_write()
+    grade = db.session.get(WrittenGrade, grade_id, populate_existing=True, with_for_update=True)
+    if grade is None:
+        db.session.rollback()
+        raise NotFound(grade_id)
+    return grade
+
+
 def save_grade(grade: WrittenGrade, levels: list[int | None], comment: str, grader: User,
                now: datetime | None = None) -> WrittenGrade:
     """Keep the levels picked so far and the comment; graded once every criterion has a level. After
@@ -193,12 +203,7 @@ def save_grade(grade: WrittenGrade, levels: list[int | None], comment: str, grad
     rubric = parse_rubric(grade.rubric)
     if not rubric.valid(levels):
         raise RubricError("the levels do not fit the rubric")
-    grade_id = grade.id
-    begin_write()
-    grade = db.session.get(WrittenGrade, grade_id, populate_existing=True, with_for_update=True)
-    if grade is None:
-        db.session.rollback()
-        raise NotFound(grade_id)
+    grade = _locked(grade.id)
     points = rubric.points(levels)
     grade.levels, grade.points, grade.comment = list(levels), points, comment[:MAX_COMMENT]
     grade.grader_id, grade.updated_at = grader.id, now
@@ -215,12 +220,7 @@ def return_for_revision(grade: WrittenGrade, comment: str, grader: User, now: da
     if not comment.strip():
         raise Conflict("Say in the comment what the student should revise: it is all they will see.")
     now = now or utcnow()
-    grade_id = grade.id
-    begin_write()
-    grade = db.session.get(WrittenGrade, grade_id, populate_existing=True, with_for_update=True)
-    if grade is None:
-        db.session.rollback()
-        raise NotFound(grade_id)
+    grade = _locked(grade.id)
     grade.status, grade.comment = GradeStatus.RETURNED, comment.strip()[:MAX_COMMENT]
     grade.points, grade.graded_at, grade.grader_id, grade.updated_at = None, None, grader.id, now
     _finalize([grade.attempt_id])
