@@ -25,7 +25,7 @@ from ..core.content.model import Bank, Catalog
 from ..core.grading import grade
 from ..core.questions import Question, key_answer, present, to_json
 from ..core.rules import Grading, Reveal
-from ..core.selection import Purpose, draw_questions
+from ..core.selection import Purpose, draw_questions, written
 from ..course import get_catalog
 from ..database import begin_write
 from ..extensions import db
@@ -36,9 +36,11 @@ from ..models import (
     AttemptState,
     Classroom,
     Enrollment,
+    GradeStatus,
     LessonRead,
     QuestionVersion,
     User,
+    WrittenGrade,
     utcnow,
 )
 from ..teach.services import new_join_code
@@ -56,9 +58,33 @@ ATTEMPTS_ALLOWED = (None, 3, 2, None, 1)
 TIME_LIMITS = (None, None, 20, None, 30)
 REVEALS = (Reveal.IMMEDIATELY, Reveal.AFTER_DUE, Reveal.IMMEDIATELY)
 BATCH = 50_000
+# The demo's written assignment (the first on this bank) asks its essay too. Answers of three kinds, as a
+# weaker, a middling and a stronger student might write them; an instructor has graded some, released none.
+ESSAY_BANK = "obama-medvedev"
+ESSAYS = (
+    "I think Essay B is right because Russia and America want different things. The reset started well "
+    "with the New START treaty but then Russia took Crimea. That shows it was about interests and not "
+    "about ideas.",
+    "Essay B fits better. The reset gave New START, signed in Prague in April 2010, but the interests of the "
+    "two sides split over Libya: Russia abstained on Resolution 1973 in March 2011 and then saw it used to "
+    "bring down Gaddafi. In 2013 Russia gave Edward Snowden asylum and Obama called off his Moscow visit, "
+    "and in March 2014 Russia annexed Crimea. Essay A has a point about the protests after the December 2011 "
+    "Duma election, but those were not what ended the reset.",
+    "Each essay explains a different part of the collapse. The democracy quarrels came first: after the Duma "
+    "election of 4 December 2011 Clinton called the vote neither free nor fair, and Putin accused her of "
+    "signalling to the protesters. In December 2012 Obama signed the Magnitsky Act and Russia banned "
+    "American adoptions, while USAID had been ordered out that autumn. These fit Essay A.\n\n"
+    "The security side broke over interests, as Essay B says. Russia abstained on Resolution 1973 on "
+    "17 March 2011 and felt misled when the NATO campaign helped overthrow Gaddafi; it then blocked "
+    "Security Council action on Syria. Snowden's asylum in August 2013 cancelled a summit, and the "
+    "annexation of Crimea in March 2014 ended the reset.\n\n"
+    "The two overlap, because the Kremlin treats American support for democracy as a threat to its own "
+    "hold on power. Ideology mattered as one of Russia's interests, so Essay B explains more.",
+)
 # Foreign keys are checked row by row on SQLite: insert parents first.
-ORDER = (User, Classroom, Enrollment, Assignment, QuestionVersion, LessonRead, Attempt, AttemptItem)
-WITH_IDS = (User, Classroom, Enrollment, Assignment, LessonRead, Attempt, AttemptItem)
+ORDER = (User, Classroom, Enrollment, Assignment, QuestionVersion, LessonRead, Attempt, AttemptItem,
+         WrittenGrade)
+WITH_IDS = (User, Classroom, Enrollment, Assignment, LessonRead, Attempt, AttemptItem, WrittenGrade)
 
 
 class DemoError(Exception):
@@ -241,6 +267,19 @@ class _Builder:
                           "question_id": q.id, "content_hash": self.hashes[q.id],
                           "presentation": presentation, "response": response, "score": score})
         total = sum(scores) / max(1, len(scores)) if finished is not None else None
+        essays = written(self.catalog.bank(work["bank_slug"])) if work.get("include_written") else []
+        for q in essays:
+            position = len(items)
+            item = {"id": self.next_id(AttemptItem), "attempt_id": attempt_id, "position": position,
+                    "question_id": q.id, "content_hash": self.hashes[q.id],
+                    "presentation": list(present(q, self.rng)),
+                    "response": None, "score": None}
+            items.append(item)
+            if finished is not None:
+                kind = 0 if theta < -0.5 else 1 if theta < 0.7 else 2
+                item["response"] = to_json(q, ESSAYS[kind])
+                total = None  # awaiting grading: the grades are not released
+                self.essay_grade(item, q, attempt_id, work, kind, finished)
         limit = work["time_limit_minutes"]
         self.add(Attempt, {
             "id": attempt_id, "user_id": student.id, "bank_slug": bank.slug, "bank_title": work["title"],
@@ -253,9 +292,28 @@ class _Builder:
         for item in items:  # after their attempt: a full batch flushes the attempt first
             self.add(AttemptItem, item)
         self.attempts += 1
-        self.items += len(questions)
+        self.items += len(items)
         self.finished += finished is not None
         return total
+
+
+    def essay_grade(self, item: dict[str, Any], q: Question, attempt_id: int, work: dict[str, Any], kind: int,
+                    handed_in: datetime) -> None:
+        """The grading-queue row of one demo essay: about half graded so far (levels by the kind of
+        answer), the rest waiting."""
+        rubric = q.body.rubric
+        graded = self.rng.random() < 0.5
+        levels = [min(len(c.levels) - 1, kind + (1 if kind == 2 and len(c.levels) > 3 else 0))
+                  for c in rubric.criteria] if graded else [None] * len(rubric.criteria)
+        self.add(WrittenGrade, {
+            "id": self.next_id(WrittenGrade), "item_id": item["id"], "attempt_id": attempt_id,
+            "assignment_id": work["id"], "question_id": q.id,
+            "status": GradeStatus.GRADED if graded else GradeStatus.PENDING, "rubric": rubric.as_json(),
+            "levels": levels, "points": rubric.points(levels) if graded else None,
+            "max_points": rubric.max_points, "comment": "",
+            "grader_id": work["instructor_id"] if graded else None,
+            "graded_at": handed_in + timedelta(days=1) if graded else None, "revisions": [],
+            "updated_at": handed_in})
 
 
 def _lock_tables() -> None:
@@ -334,8 +392,10 @@ def build_demo(students: int, assignments: int, seed: int | None = None,
                     "grading": GRADINGS[i % 4],
                     "draw": min(bank.draw, len(bank.questions) if bank.pool == "bank" else 10**6),
                     "time_limit_minutes": TIME_LIMITS[i % 5], "reveal": REVEALS[i % 3],
-                    "closed": False, "created_at": open_at - timedelta(days=1)}
-            build.add(Assignment, work)
+                    "closed": False, "created_at": open_at - timedelta(days=1),
+                    "include_written": bank.slug == ESSAY_BANK and not lap and bool(written(bank))}
+            build.add(Assignment, {k: v for k, v in work.items() if k != "instructor_id"})
+            work["instructor_id"] = instructor_id
             works.append((work, bank))
         for i, (work, bank) in enumerate(works):
             for student in roster:

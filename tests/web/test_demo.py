@@ -5,22 +5,29 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from pathlib import Path
+
+import pytest
 
 from resetlab.core.grading import grade
 from resetlab.core.questions import from_json
+from resetlab.core.rubrics import parse_rubric
 from resetlab.extensions import db
+from resetlab.factory import create_app
 from resetlab.models import (
     Assignment,
     Attempt,
     AttemptItem,
     Classroom,
     Enrollment,
+    GradeStatus,
     QuestionVersion,
     User,
+    WrittenGrade,
 )
 from resetlab.study.attempts import versions
 
-from ..helpers import login
+from ..helpers import login, make_config
 
 LOGIN_LINE = re.compile(r"Log in at http://127\.0\.0\.1:5000/auth/login as (\S+) / (\S+)$", re.M)
 ATTENTION = re.compile(r"Needs attention \((\d+)\)")
@@ -115,3 +122,40 @@ def test_a_second_run_makes_a_separate_class(app, runner, client):
     # New rows after the demo get fresh ids (PostgreSQL sequences were moved past the demo's rows).
     assert runner.invoke(args=["users", "create-instructor", "--email", "new@example.org",
                                "--name", "New", "--password", "a fine password"]).exit_code == 0
+
+
+@pytest.fixture
+def course_app(tmp_path):
+    """The app on the shipped course (the demo's written assignment needs the real Obama essay)."""
+    root = Path(__file__).resolve().parents[2]
+    app = create_app(make_config(tmp_path, LESSONS_DIR=str(root / "lessons"),
+                                 QUIZZES_DIR=str(root / "quizzes"), CONTENT_ROOT=str(root), CONTENT_RULES={}))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+
+
+def test_the_demo_has_written_answers_half_graded_and_awaiting_release(course_app):
+    email, password = run_demo(course_app.test_cli_runner(), 30, 4)
+    with course_app.app_context():
+        work = db.session.scalar(db.select(Assignment).where(Assignment.include_written.is_(True)))
+        assert work is not None and work.bank_slug == "obama-medvedev" and work.grades_released_at is None
+        finished = list(db.session.scalars(db.select(Attempt).where(Attempt.assignment_id == work.id,
+                                                                    Attempt.state == "finished")))
+        grades = list(db.session.scalars(
+            db.select(WrittenGrade).where(WrittenGrade.assignment_id == work.id)))
+        assert finished and len(grades) == len(finished)
+        assert all(a.pending for a in finished)  # nothing released: every score awaits grading
+        graded = [g for g in grades if g.status == GradeStatus.GRADED]
+        assert 0 < len(graded) < len(grades)
+        assert all(g.points == parse_rubric(g.rubric).points(g.levels) for g in graded)
+        texts = {db.session.get(AttemptItem, g.item_id).response for g in grades}
+        assert len(texts) >= 2 and all(isinstance(t, str) and t for t in texts)
+    client = course_app.test_client()
+    assert login(client, email, password).status_code == 302
+    page = client.get(f"/teach/assignments/{work.id}/grading").get_data(as_text=True)
+    assert f"{len(graded)} of {len(grades)} graded" in page
