@@ -31,24 +31,11 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class AssignForm(FlaskForm):
-    """Assign one or more lesson quizzes with dates and attempt rules."""
+class DatesForm(FlaskForm):
+    """An opening and a due date, in the instructor's time zone."""
 
-    banks = MultiCheckboxField("Lessons to assign", validators=[DataRequired("Choose at least one lesson.")])
     open_at = DateTimeLocalField("Opens", format="%Y-%m-%dT%H:%M", validators=[InputRequired(), DateWithin()])
     due_at = DateTimeLocalField("Due", format="%Y-%m-%dT%H:%M", validators=[InputRequired(), DateWithin()])
-    attempts_allowed = IntegerField("Attempts allowed", validators=[Optional(), NumberRange(1, 50)],
-                                    description="Leave empty for unlimited.")
-    grading = SelectField("Grade taken from",
-                          choices=[SelectChoice(g.value, f"{g.value.capitalize()} attempt") for g in Grading])
-    draw = IntegerField("Questions per attempt", validators=[Optional(), NumberRange(1, 60)],
-                        description="Leave empty to use the quiz's own number.")
-    time_limit_minutes = IntegerField("Time limit (minutes)", validators=[Optional(), NumberRange(1, 600)],
-                                      description="Leave empty for no time limit. Enforced on the server.")
-    reveal = SelectField("Show answers and explanations", choices=[
-        SelectChoice(Reveal.IMMEDIATELY.value, "Right after submitting"),
-        SelectChoice(Reveal.AFTER_DUE.value, "After the due date"),
-        SelectChoice(Reveal.NEVER.value, "Never")])
 
     def validate_due_at(self, field) -> None:
         """The due date must come after the opening date."""
@@ -56,13 +43,54 @@ class AssignForm(FlaskForm):
             raise ValidationError("The due date must be after the opening date.")
 
 
+class AssignmentRulesForm(DatesForm):
+    """An assignment's dates and attempt rules (to assign, or to change an assignment)."""
+
+    attempts_allowed = IntegerField("Attempts allowed", validators=[Optional(), NumberRange(1, 50)],
+                                    description="1 to 50; leave empty for unlimited.")
+    grading = SelectField("Grade taken from",
+                          choices=[SelectChoice(g.value, f"{g.value.capitalize()} attempt") for g in Grading])
+    draw = IntegerField("Questions per attempt", validators=[Optional(), NumberRange(1, 60)],
+                        description="1 to 60; leave empty to use the quiz's own number.")
+    time_limit_minutes = IntegerField("Time limit (minutes)", validators=[Optional(), NumberRange(1, 600)],
+                                      description="1 to 600; leave empty for no time limit. "
+                                                  "Enforced on the server.")
+    reveal = SelectField("Show answers and explanations", choices=[
+        SelectChoice(Reveal.IMMEDIATELY.value, "Right after submitting"),
+        SelectChoice(Reveal.AFTER_DUE.value, "After the due date"),
+        SelectChoice(Reveal.NEVER.value, "Never")])
+
+
+class AssignForm(AssignmentRulesForm):
+    """Assign one or more lesson quizzes with dates and attempt rules."""
+
+    banks = MultiCheckboxField("Lessons to assign", validators=[DataRequired("Choose at least one lesson.")])
+
+
+class CopyForm(DatesForm):
+    """Copy an assignment to another of the instructor's classes, with its own dates."""
+
+    target = SelectField("Copy to the class", coerce=int, validate_choice=True)
+
+
+class SelectedForm(FlaskForm):
+    """The students an action applies to (checkboxes on the roster, hidden fields on a confirmation)."""
+
+    ids = SelectMultipleField("Students", coerce=int, validate_choice=False,
+                              validators=[DataRequired("Select at least one student.")])
+
+
 class AccommodationForm(FlaskForm):
     """Extra time and extra attempts for one student."""
 
     time_multiplier = FiniteDecimalField("Time multiplier", places=2, default=1,
                                    validators=[InputRequired(), NumberRange(1, 4)],
-                                   description="1.5 gives half as much time again.")
+                                   description="1 to 4: 1.5 gives half as much time again on timed "
+                                               "quizzes.")
     extra_attempts = IntegerField("Extra attempts", default=0,
-                                  validators=[InputRequired(), NumberRange(0, 20)])
+                                  validators=[InputRequired(), NumberRange(0, 20)],
+                                  description="0 to 20, on top of each assignment's own limit.")
 
 
+class SelectedAccommodationForm(AccommodationForm, SelectedForm):
+    """One accommodation for every selected student."""

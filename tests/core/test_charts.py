@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
+from resetlab.core import charts
 from resetlab.core.charts import bar_chart, line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -35,7 +36,7 @@ def assert_accessible(root: ET.Element) -> None:
     assert root.tag == f"{SVG}svg"
     assert root.get("role") == "img"
     assert root.get("width") == "100%"
-    assert view_box(root)[0] == 600
+    assert view_box(root)[0] == charts.WIDTH
     title_id, desc_id = root.get("aria-labelledby", "").split()
     ids = {el.get("id"): el for el in root.iter() if el.get("id")}
     assert ids[title_id].tag == f"{SVG}title" and ids[desc_id].tag == f"{SVG}desc"
@@ -51,8 +52,10 @@ def assert_themeable(chart: Markup) -> None:
 
 
 def assert_readable(root: ET.Element) -> None:
+    """Every label is at least 12 px on a phone's 358 px of content width (the viewBox scales down)."""
     sizes = [float(el.get("font-size", "0")) for el in root.iter(f"{SVG}text")]
-    assert all(size >= 12 for size in sizes)
+    scale = charts.PHONE_WIDTH_PX / view_box(root)[0]
+    assert all(size * scale >= 12 for size in sizes), (sizes, scale)
 
 
 # --- bar chart -------------------------------------------------------------------------------

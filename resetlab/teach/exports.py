@@ -1,0 +1,130 @@
+"""The gradebook and responses CSV files, as a spreadsheet reads them right.
+
+Numeric columns hold only numbers (a status has its own column, a pending score is an empty cell beside
+"pending"); dates are in the instructor's time zone with the UTC offset in the header; questions are named
+by id and by their text (Markdown as plain words); file names carry the class and the date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from ..core.csv import safe_filename
+from ..core.inline import plain_text
+from ..core.questions import describe, from_json
+from ..extensions import db
+from ..models import Attempt, AttemptItem, AttemptState, Classroom
+from ..web.timezones import to_local
+from .attention import mark
+from .dashboards import Overview, snapshots_for, students_of
+from .services import assignments_of
+
+NAME_PART = 40  # characters of the class name kept in a file name, so the unique tail is never cut
+
+
+def offset(moment: datetime) -> str:
+    """An aware time's UTC offset as 'UTC-06:00' ('UTC+00:00' for UTC itself)."""
+    text = moment.strftime("%z")
+    return f"UTC{text[:3]}:{text[3:]}"
+
+
+def local_text(value: datetime, zone: ZoneInfo) -> str:
+    """A stored (naive UTC) time as a spreadsheet reads a date and time, in `zone`."""
+    return to_local(value, zone).strftime("%Y-%m-%d %H:%M")
+
+
+def filename(classroom: Classroom, kind: str, now: datetime, zone: ZoneInfo) -> str:
+    """'history-11-c12-gradebook-2026-11-30.csv': two classes never share a name, even with long names."""
+    name = safe_filename(classroom.name)[:NAME_PART].rstrip("-.")
+    day = to_local(now, zone).strftime("%Y-%m-%d")
+    return safe_filename(f"{name}-c{classroom.id}-{kind}-{day}.csv")
+
+
+def _number(value: float | None) -> float | int | None:
+    """A share in 0..1 as a percentage: whole numbers without decimals, others to one place."""
+    if value is None:
+        return None
+    percent = round(value * 100, 1)
+    return int(percent) if percent.is_integer() else percent
+
+
+def gradebook(overview: Overview, zone: ZoneInfo) -> tuple[list[str], list[list[object]]]:
+    """One row per student: for each assignment a score column (numbers only) and a status column."""
+    header = ["Student", "Email", "Average %"]
+    for work in overview.assignments:
+        due = to_local(work.due_at, zone)
+        name = f"{plain_text(work.title)} (due {due:%Y-%m-%d %H:%M} {offset(due)})"
+        header += [f"{name} score %", f"{name} status"]
+    rows: list[list[object]] = []
+    for row in overview.rows:
+        line: list[object] = [row.student.display_name, row.student.email or "", _number(row.average)]
+        for cell in row.cells:
+            line += [_number(cell.score), "pending" if mark(cell).pending else cell.status]
+        rows.append(line)
+    return header, rows
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One answer to one question of a finished assignment attempt."""
+
+    student: str
+    email: str
+    assignment: str
+    attempt_id: int
+    finished_at: datetime
+    late: bool
+    question_id: str
+    question: str
+    qtype: str
+    answer: str
+    score: float | None
+
+
+def answers(classroom: Classroom) -> list[Answer]:
+    """Every answer in the class's finished assignment attempts of students on the roster (three queries)."""
+    assignments = {a.id: a for a in assignments_of(classroom)}
+    students = {s.id: s for s in students_of(classroom)}
+    if not assignments or not students:
+        return []
+    attempt_ids = db.select(Attempt.id).where(
+        Attempt.assignment_id.in_(list(assignments)), Attempt.state == AttemptState.FINISHED)
+    versions = snapshots_for(attempt_ids)
+    result = db.session.execute(
+        db.select(Attempt.id, Attempt.user_id, Attempt.assignment_id, Attempt.finished_at, Attempt.late,
+                  AttemptItem.question_id, AttemptItem.content_hash, AttemptItem.response, AttemptItem.score)
+        .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
+        .where(Attempt.id.in_(attempt_ids))
+        .order_by(Attempt.user_id, Attempt.id, AttemptItem.position))
+    found = []
+    for attempt_id, uid, aid, finished, late, qid, version, response, score in result:
+        student = students.get(uid)
+        if student is None:
+            continue
+        question = versions[(qid, version)]
+        found.append(Answer(student.display_name, student.email or "", assignments[aid].title, attempt_id,
+                            finished, late, qid, question.prompt, question.type,
+                            describe(question, from_json(question, response)), score))
+    return found
+
+
+def responses(found: Iterable[Answer], zone: ZoneInfo) -> tuple[list[str], list[list[object]]]:
+    """One row per answer, with the question's text beside its id and the score as a number."""
+    found = list(found)
+    offsets = sorted({offset(to_local(a.finished_at, zone)) for a in found})
+    varies = len(offsets) > 1  # across a daylight-saving change: each row says its own offset
+    when = f"Finished ({zone.key})" if varies or not offsets else f"Finished ({zone.key}, {offsets[0]})"
+    header = ["Student", "Email", "Assignment", "Attempt", when] + (["UTC offset"] if varies else []) + [
+        "Late", "Question id", "Question", "Type", "Answer", "Score %", "Status"]
+    rows: list[list[object]] = []
+    for a in found:
+        finished = [local_text(a.finished_at, zone)]
+        if varies:
+            finished.append(offset(to_local(a.finished_at, zone)))
+        rows.append([a.student, a.email, plain_text(a.assignment), a.attempt_id, *finished,
+                     "yes" if a.late else "no", a.question_id, plain_text(a.question), a.qtype,
+                     plain_text(a.answer), _number(a.score), "pending" if a.score is None else "graded"])
+    return header, rows
