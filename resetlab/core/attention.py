@@ -21,6 +21,7 @@ VERY_LOW = 0.4  # ... and below this, more urgent still
 FALLING_BY = 0.2  # the latest score is at least this far below the one before it
 FALLING_UNDER = 0.7  # ... and under this
 SOON = timedelta(hours=48)
+RECENT = timedelta(days=14)  # overdue work older than this stays "missing" in the grid, off the list
 TREND_WINDOW = timedelta(days=14)
 
 
@@ -62,7 +63,7 @@ class Reason:
 class Facts:
     """What the rules read about one student, computed once."""
 
-    overdue: tuple[Work, ...]
+    overdue: tuple[Work, ...]  # due in the last 14 days, not handed in; the most recent first
     due_soon: tuple[Work, ...]
     average: float | None  # mean of counted scores, as the grid's Average column
     scored: tuple[tuple[Work, float], ...]  # counted scores by due date, oldest first
@@ -80,9 +81,9 @@ def facts(works: Sequence[Work], marks: Sequence[Mark], now: datetime) -> Facts:
     overdue, soon, scored = [], [], []
     for work, mark in zip(works, marks, strict=True):
         if not mark.handed_in:
-            if work.due_at < now:
+            if now - RECENT <= work.due_at < now:
                 overdue.append(work)
-            elif work.due_at <= now + SOON:
+            elif now <= work.due_at <= now + SOON:
                 soon.append(work)
         if mark.score is not None and not mark.pending:
             scored.append((work, mark.score))
@@ -98,23 +99,23 @@ def percent(value: float) -> str:
     return f"{round(value * 100)}%"
 
 
-def _titles(works: Sequence[Work], limit: int = 2) -> str:
-    named = ", ".join(f"“{w.title}”" for w in works[:limit])
-    return named + (f" and {len(works) - limit} more" if len(works) > limit else "")
+def _works(works: Sequence[Work], which: str) -> str:
+    """'What is a reset?' or '3 assignments, the latest What is a reset?'."""
+    if len(works) == 1:
+        return works[0].title
+    return f"{len(works)} assignments, the {which} {works[0].title}"
 
 
 def _overdue(f: Facts) -> Reason | None:
     if not f.overdue:
         return None
-    n = len(f.overdue)
-    return Reason("overdue", f"{n} overdue: {_titles(f.overdue)}", 2 * n, f.overdue)
+    return Reason("overdue", _works(f.overdue, "latest"), 2 * len(f.overdue), f.overdue)
 
 
 def _not_started(f: Facts) -> Reason | None:
     if not f.due_soon:
         return None
-    return Reason("not-started", f"due within 48 hours, not handed in: {_titles(f.due_soon)}",
-                  len(f.due_soon), f.due_soon)
+    return Reason("not-started", _works(f.due_soon, "first"), len(f.due_soon), f.due_soon)
 
 
 def _low(f: Facts) -> Reason | None:
@@ -128,8 +129,7 @@ def _falling(f: Facts) -> Reason | None:
     if drop is None or drop < FALLING_BY or f.scored[-1][1] >= FALLING_UNDER:
         return None
     (_, before), (last_work, last) = f.scored[-2], f.scored[-1]
-    return Reason("falling", f"fell from {percent(before)} to {percent(last)} on “{last_work.title}”", 2,
-                  (last_work,))
+    return Reason("falling", f"{percent(before)} → {percent(last)} on {last_work.title}", 2, (last_work,))
 
 
 @dataclass(frozen=True)
@@ -144,8 +144,9 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule("overdue", "Overdue",
-         "an assignment's due date has passed and they have not handed it in. "
-         "2 points for each such assignment.", _overdue),
+         "an assignment due in the last 14 days that they have not handed in (not started, or started "
+         "and not submitted; older work never handed in stays marked “missing” in the grid). "
+         "2 points for each.", _overdue),
     Rule("not-started", "Not started",
          "an assignment is due within the next 48 hours and they have not handed it in "
          "(not started, or started and not submitted). 1 point for each.", _not_started),
@@ -184,8 +185,9 @@ class Assessment:
 
     @property
     def summary(self) -> str:
-        """The one line shown beside the name."""
-        return "; ".join(r.text for r in self.reasons)
+        """The one line shown beside the name: 'Overdue: …; Low scores: average 43%'."""
+        names = {rule.key: rule.name for rule in RULES}
+        return "; ".join(f"{names[r.rule]}: {r.text}" for r in self.reasons)
 
     def urgency(self) -> tuple:
         """The sort key of the documented order (smaller sorts first)."""
