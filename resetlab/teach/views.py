@@ -55,6 +55,12 @@ def page_url(page: int, **changes: str | None) -> str:
 bp.add_app_template_global(rules.band, "band")
 
 
+@bp.app_template_filter("local_date")
+def local_date(value: datetime) -> str:
+    """A stored time as a date in the viewer's zone ('23 Sep 2026'), for when the hour does not matter."""
+    return f"{to_local(value, viewer_zone()):%-d %b %Y}"
+
+
 def plural(count: int, noun: str) -> str:
     """'1 student', '3 students'."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
