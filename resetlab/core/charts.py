@@ -214,6 +214,9 @@ def _x_labels(lay: _Layout) -> list[str]:
     y = lay.bottom + FONT_SIZE + 6
     for i, label in lay.shown:
         x = lay.x(i)
+        if not lay.rotate:  # keep a centred label inside the drawing (the last date used to be cut off)
+            half = len(label) * CHAR_WIDTH / 2
+            x = min(max(x, half + 2), WIDTH - half - 2)
         extra = f' transform="rotate(-{ROTATION} {_coord(x)} {_coord(y)})"' if lay.rotate else ""
         parts.append(_text(x, y, label, anchor="end" if lay.rotate else "middle", extra=extra))
     parts.append("</g>")

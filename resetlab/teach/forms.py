@@ -67,6 +67,28 @@ class AssignForm(AssignmentRulesForm):
     banks = MultiCheckboxField("Lessons to assign", validators=[DataRequired("Choose at least one lesson.")])
 
 
+EDIT_NOTES = {  # what a change does to attempts already made, said beside each field
+    "open_at": "A later opening date stops new attempts until then; attempts made stay.",
+    "due_at": "Finished attempts are marked late or on time again against the new due date.",
+    "attempts_allowed": "No attempt is deleted: a student who has used the new limit (plus any extra "
+                        "attempts you gave them) cannot start another.",
+    "grading": "Every student's counted score is worked out again at once.",
+    "draw": "For attempts started from now on; attempts made keep their questions and scores.",
+    "time_limit_minutes": "For attempts started from now on; open attempts keep their deadline.",
+    "reveal": "Applies at once to every attempt, old and new.",
+}
+
+
+class EditAssignmentForm(AssignmentRulesForm):
+    """Change an assignment: each field also says what the change does to attempts already made."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, note in EDIT_NOTES.items():
+            field = self[name]
+            field.description = f"{field.description} {note}".strip()
+
+
 class CopyForm(DatesForm):
     """Copy an assignment to another of the instructor's classes, with its own dates."""
 

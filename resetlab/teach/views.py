@@ -29,6 +29,7 @@ from .forms import (
     AssignmentRulesForm,
     ClassForm,
     CopyForm,
+    EditAssignmentForm,
     SelectedAccommodationForm,
     SelectedForm,
 )
@@ -56,9 +57,9 @@ bp.add_app_template_global(rules.band, "band")
 
 
 @bp.app_template_filter("local_date")
-def local_date(value: datetime) -> str:
+def local_date(value: datetime, fmt: str = "%-d %b %Y") -> str:
     """A stored time as a date in the viewer's zone ('23 Sep 2026'), for when the hour does not matter."""
-    return f"{to_local(value, viewer_zone()):%-d %b %Y}"
+    return to_local(value, viewer_zone()).strftime(fmt)
 
 
 def plural(count: int, noun: str) -> str:
@@ -477,7 +478,7 @@ def edit_assignment(assignment_id: int):
     """Change an assignment's dates and rules; the page says what happens to attempts already made."""
     work, room = services.assignment_for_instructor(current_user, assignment_id)
     zone = viewer_zone()
-    form = AssignmentRulesForm()
+    form = EditAssignmentForm()
     if form.validate_on_submit():
         relabelled = services.update_assignment(work, bank_named(work.bank_slug), _settings(form, zone))
         moved = f" {plural(relabelled, 'attempt')} changed between on time and late with the new due date." \

@@ -37,7 +37,10 @@ BROKEN_WORDS = r"""() => {
       range.setStart(node, m.index);
       range.setEnd(node, m.index + m[0].length);
       const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
-      if (lines.size > 1) { found.push(m[0] + ' in <' + owner.tagName.toLowerCase() + ' class="' + owner.className + '">'); break; }
+      if (lines.size > 1) {
+        found.push(m[0] + ' in <' + owner.tagName.toLowerCase() + ' class="' + owner.className + '">');
+        break;
+      }
     }
     if (found.length > 10) break;
   }

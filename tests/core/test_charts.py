@@ -247,3 +247,12 @@ def test_markup_like_labels_round_trip_through_xml(label):
     root = parse(bar_chart([(label, 1)], label))
     assert root.find(f"{SVG}title").text == label
     assert label in [el.text for el in by_class(root, "label")]
+
+
+def test_centred_labels_stay_inside_the_drawing():
+    """The last date of a line chart is not cut off at the right edge (nor the first at the left)."""
+    chart = parse(line_chart([(f"{d} Nov", 50) for d in range(1, 31)], "Scores"))
+    for label in chart.iter(f"{SVG}text"):
+        if label.get("text-anchor") == "middle" and "transform" not in label.attrib and label.text:
+            half = len(label.text) * charts.CHAR_WIDTH / 2
+            assert half <= float(label.get("x")) <= charts.WIDTH - half, (label.text, label.get("x"))

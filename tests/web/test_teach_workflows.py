@@ -72,9 +72,9 @@ def test_edit_changes_the_rules_and_says_what_happens_to_attempts_made(app, inst
     attempt = start(student, work)
     submit(student, attempt, key_data(app, attempt))
     form = text(instructor.get(f"/teach/assignments/{work}/edit"))
-    assert "What happens to attempts already made" in form
-    assert "1 student made 1 finished attempt" in form
-    assert "marked late or on time again against the new due date" in form
+    assert "1 student made 1 finished attempt. Under each setting: what changing it does to them." in form
+    assert "Finished attempts are marked late or on time again against the new due date." in form
+    assert 'aria-describedby="due_at-hint"' in form and "open attempts keep their deadline" in form
     assert 'type="datetime-local"' in form and 'type="number"' in form
     response = post(instructor, f"/teach/assignments/{work}/edit", rules_form())
     assert response.status_code == 302
@@ -121,7 +121,7 @@ def test_delete_asks_in_words_then_deletes_open_attempts_and_keeps_shown_work(ap
     post(other, "/join", {"code": code_of(app, classroom_id)})
     open_attempt = start(other, work)
     page = text(instructor.get(f"/teach/assignments/{work}/delete"))
-    assert "Delete “Alpha quiz”?" in page
+    assert "Delete this assignment?" in page and "Alpha quiz" in page
     assert "1 attempt is still open: it is deleted, with the answers saved so far." in page
     assert "1 finished attempt stay in students' own history as practice" in page
     assert "This cannot be undone" in page and "Cancel: keep it" in page
