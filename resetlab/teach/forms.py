@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.rules import Grading, Reveal
-from ..web.forms import DateWithin, FiniteDecimalField, strip
+from ..web.forms import DateWithin, FiniteDecimalField, ascii_int, strip
 
 
 class ClassForm(FlaskForm):
@@ -95,11 +95,26 @@ class CopyForm(DatesForm):
     target = SelectField("Copy to the class", coerce=int, validate_choice=True)
 
 
+class IdsField(SelectMultipleField):
+    """Ids posted by checkboxes or hidden fields: whole numbers in the database's range, else the form is
+    invalid (a tampered or huge id is a clear error, never a database overflow)."""
+
+    def process_formdata(self, valuelist) -> None:
+        """Parse every value, or none."""
+        parsed = [ascii_int(value) for value in valuelist]
+        self.data = [p for p in parsed if p is not None]
+        if len(self.data) != len(parsed):
+            self.data = []
+            raise ValueError("Select students from the list.")
+
+    def pre_validate(self, form) -> None:
+        """Any id may be posted; the service keeps only this class's students."""
+
+
 class SelectedForm(FlaskForm):
     """The students an action applies to (checkboxes on the roster, hidden fields on a confirmation)."""
 
-    ids = SelectMultipleField("Students", coerce=int, validate_choice=False,
-                              validators=[DataRequired("Select at least one student.")])
+    ids = IdsField("Students", validators=[DataRequired("Select at least one student.")])
 
 
 class AccommodationForm(FlaskForm):

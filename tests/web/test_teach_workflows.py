@@ -341,7 +341,11 @@ def test_bulk_actions_ignore_students_of_other_classes_and_empty_selections(app,
     post(instructor, f"/teach/classes/{big}/students/remove", {"ids": [str(stranger)]})
     with app.app_context():
         assert db.session.scalar(db.select(Enrollment.active).where(Enrollment.user_id == stranger))
-    assert post(instructor, f"/teach/classes/{big}/students/remove", {"ids": ["abc"]}).status_code == 302
+    for ids in (["abc"], ["99999999999999999999999"], ["-1"], ["0x10"], ["1", "²"]):
+        assert post(instructor, f"/teach/classes/{big}/students/remove", {"ids": ids}).status_code == 302
+        assert post(instructor, f"/teach/classes/{big}/students/accommodation",
+                    {"ids": ids, "time_multiplier": "1", "extra_attempts": "0"}).status_code == 422
+    assert instructor.get(f"/teach/classes/{big}?page=99999999999999999999999").status_code == 200
     assert instructor.get(f"/teach/classes/{big}/students/selected?ids=1x&ids=99999999999").status_code == 302
 
 
