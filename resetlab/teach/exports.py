@@ -31,11 +31,6 @@ def offset(moment: datetime) -> str:
     return f"UTC{text[:3]}:{text[3:]}"
 
 
-def local_text(value: datetime, zone: ZoneInfo) -> str:
-    """A stored (naive UTC) time as a spreadsheet reads a date and time, in `zone`."""
-    return to_local(value, zone).strftime("%Y-%m-%d %H:%M")
-
-
 def filename(classroom: Classroom, kind: str, now: datetime, zone: ZoneInfo) -> str:
     """'history-11-c12-gradebook-2026-11-30.csv': two classes never share a name, even with long names."""
     name = safe_filename(classroom.name)[:NAME_PART].rstrip("-.")
@@ -114,16 +109,20 @@ def answers(classroom: Classroom) -> list[Answer]:
 def responses(found: Iterable[Answer], zone: ZoneInfo) -> tuple[list[str], list[list[object]]]:
     """One row per answer, with the question's text beside its id and the score as a number."""
     found = list(found)
-    offsets = sorted({offset(to_local(a.finished_at, zone)) for a in found})
+    times = {}  # an attempt's answers share its time: format each once
+    for a in found:
+        if a.finished_at not in times:
+            moment = to_local(a.finished_at, zone)
+            times[a.finished_at] = (moment.strftime("%Y-%m-%d %H:%M"), offset(moment))
+    offsets = sorted({zone_offset for _, zone_offset in times.values()})
     varies = len(offsets) > 1  # across a daylight-saving change: each row says its own offset
     when = f"Finished ({zone.key})" if varies or not offsets else f"Finished ({zone.key}, {offsets[0]})"
     header = ["Student", "Email", "Assignment", "Attempt", when] + (["UTC offset"] if varies else []) + [
         "Late", "Question id", "Question", "Type", "Answer", "Score %", "Status"]
     rows: list[list[object]] = []
     for a in found:
-        finished = [local_text(a.finished_at, zone)]
-        if varies:
-            finished.append(offset(to_local(a.finished_at, zone)))
+        text, zone_offset = times[a.finished_at]
+        finished = [text, zone_offset] if varies else [text]
         rows.append([a.student, a.email, plain_text(a.assignment), a.attempt_id, *finished,
                      "yes" if a.late else "no", a.question_id, plain_text(a.question), a.qtype,
                      plain_text(a.answer), _number(a.score), "pending" if a.score is None else "graded"])
