@@ -94,9 +94,15 @@ def facts(works: Sequence[Work], marks: Sequence[Mark], now: datetime) -> Facts:
     return Facts(tuple(overdue), tuple(soon), average, tuple(scored))
 
 
+def whole(value: float) -> int:
+    """A share as the whole percentage pages show (0.596 -> 60): every rule compares this, so a score
+    shown as 60% is never called "under 60%"."""
+    return round(value * 100)
+
+
 def percent(value: float) -> str:
     """0.456 -> '46%'."""
-    return f"{round(value * 100)}%"
+    return f"{whole(value)}%"
 
 
 def _works(works: Sequence[Work], which: str) -> str:
@@ -119,16 +125,17 @@ def _not_started(f: Facts) -> Reason | None:
 
 
 def _low(f: Facts) -> Reason | None:
-    if f.average is None or f.average >= LOW_SCORE:
+    if f.average is None or whole(f.average) >= whole(LOW_SCORE):
         return None
-    return Reason("low", f"average {percent(f.average)}", 4 if f.average < VERY_LOW else 3)
+    return Reason("low", f"average {percent(f.average)}", 4 if whole(f.average) < whole(VERY_LOW) else 3)
 
 
 def _falling(f: Facts) -> Reason | None:
-    drop = f.drop
-    if drop is None or drop < FALLING_BY or f.scored[-1][1] >= FALLING_UNDER:
+    if len(f.scored) < 2:
         return None
     (_, before), (last_work, last) = f.scored[-2], f.scored[-1]
+    if whole(before) - whole(last) < whole(FALLING_BY) or whole(last) >= whole(FALLING_UNDER):
+        return None
     return Reason("falling", f"{percent(before)} → {percent(last)} on {last_work.title}", 2, (last_work,))
 
 
@@ -260,6 +267,6 @@ def band(score: float | None) -> str:
     'mid' under 80%, 'high' otherwise; '' without a score."""
     if score is None:
         return ""
-    if score < LOW_SCORE:
+    if whole(score) < whole(LOW_SCORE):
         return "low"
-    return "mid" if score < 0.8 else "high"
+    return "mid" if whole(score) < 80 else "high"

@@ -100,7 +100,9 @@ def test_reasons_match_the_grid(data):
         scores = [m.score for m in row if m.score is not None]
         average = sum(scores) / len(scores) if scores else None
         assert found.facts.average == average
-        assert ("low" in found.rules) == (average is not None and average < a.LOW_SCORE)
+        assert ("low" in found.rules) == (average is not None and a.band(average) == "low")
+        shown = a.percent(average) if average is not None else None
+        assert ("low" in found.rules) == (shown is not None and int(shown[:-1]) < 60)
 
 
 @settings(max_examples=200)
@@ -173,6 +175,26 @@ def test_summary_strip():
 def test_bands_mark_low_scores():
     assert [a.band(x) for x in (None, 0.0, 0.59, 0.6, 0.79, 0.8, 1.0)] == ["", "low", "low", "mid", "mid",
                                                                         "high", "high"]
+
+
+def test_rules_read_the_percentage_the_page_shows():
+    """59.6% is shown as 60%: it is neither marked low in the grid nor listed as "under 60%"; a fall shown
+    as 80% → 60% is a 20-point fall even when the unrounded figures differ by a little less."""
+    ws = [a.Work(1, "One", NOW - timedelta(days=3)), a.Work(2, "Two", NOW - timedelta(days=1))]
+    assert a.band(0.596) == "mid" and a.percent(0.596) == "60%"
+    assert a.assess(1, "Ana", ws[:1], [a.Mark(a.DONE, 0.596)], NOW).reasons == ()
+    assert a.assess(2, "Bo", ws[:1], [a.Mark(a.DONE, 0.594)], NOW).rules == {"low"}
+    fell = a.assess(3, "Cy", ws, [a.Mark(a.DONE, 0.797), a.Mark(a.DONE, 0.603)], NOW)
+    assert fell.summary == "Falling: 80% → 60% on Two"
+
+
+@settings(max_examples=200)
+@given(st.floats(0, 1), st.floats(0, 1))
+def test_a_stated_fall_is_always_a_fall_of_the_stated_size(before, last):
+    ws = [a.Work(1, "One", NOW - timedelta(days=3)), a.Work(2, "Two", NOW - timedelta(days=1))]
+    found = a.assess(1, "Ana", ws, [a.Mark(a.DONE, before), a.Mark(a.DONE, last)], NOW)
+    shown_before, shown_last = int(a.percent(before)[:-1]), int(a.percent(last)[:-1])
+    assert ("falling" in found.rules) == (shown_before - shown_last >= 20 and shown_last < 70)
 
 
 def test_every_rule_is_stated_in_words():
