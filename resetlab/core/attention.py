@@ -12,9 +12,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-# Statuses, as core.rules.Tally reports them.
+# Statuses, as core.rules.Tally reports them. "Awaiting grading": submitted, but the score that counts
+# waits for the instructor to grade a written answer; it is handed in, and its score is no score at all.
 NOT_STARTED, IN_PROGRESS, DONE, LATE, MISSING = "not started", "in progress", "done", "late", "missing"
-HANDED_IN = (DONE, LATE)
+PENDING = "awaiting grading"
+HANDED_IN = (DONE, LATE, PENDING)
 
 LOW_SCORE = 0.6  # an average below this is "low"
 VERY_LOW = 0.4  # ... and below this, more urgent still
@@ -37,11 +39,18 @@ class Work:
 
 @dataclass(frozen=True, slots=True)
 class Mark:
-    """One student on one assignment: the grid's status and counted score (None: none yet or pending)."""
+    """One student on one assignment: the grid's status and counted score (None: none yet or pending);
+    `late` says whether work awaiting grading was handed in late (its status cannot say)."""
 
     status: str
     score: float | None = None
     pending: bool = False
+    late: bool = False
+
+    @property
+    def on_time(self) -> bool:
+        """Handed in by the due date."""
+        return self.status == DONE or (self.status == PENDING and not self.late)
 
     @property
     def handed_in(self) -> bool:
@@ -168,7 +177,8 @@ RULES: tuple[Rule, ...] = (
 RULE_KEYS = tuple(rule.key for rule in RULES)
 ORDER_STATEMENT = ("Most urgency points first. Ties: the lower average first (no score yet counts as "
                    "lowest), then the bigger fall, then by name.")
-PENDING_STATEMENT = "Scores still waiting for your grading (“pending”) never count in these rules."
+PENDING_STATEMENT = ("Work awaiting your grading counts as handed in, and its score (“pending”) never "
+                     "counts in these rules: not as low, not in an average, not as a fall.")
 
 
 @dataclass(frozen=True)
@@ -256,7 +266,7 @@ def summarise(works: Sequence[Work], grid: Sequence[Sequence[Mark]], now: dateti
 
     return Summary(
         completion=len(handed) / len(cells) if cells else None,
-        on_time=sum(1 for m in handed if m.status == DONE) / len(cells) if cells else None,
+        on_time=sum(1 for m in handed if m.on_time) / len(cells) if cells else None,
         average=_mean(scores),
         recent=window(recent_start, now), before=window(before_start, recent_start),
         due_so_far=len(due))

@@ -23,8 +23,8 @@ def works_of(overview: Overview) -> list[rules.Work]:
 
 def mark(cell: Cell) -> rules.Mark:
     """A grid cell as the rules see it: a handed-in cell without a score is awaiting grading."""
-    pending = cell.status in rules.HANDED_IN and cell.score is None
-    return rules.Mark(cell.status, cell.score, pending)
+    pending = cell.status == rules.PENDING or (cell.status in rules.HANDED_IN and cell.score is None)
+    return rules.Mark(cell.status, None if pending else cell.score, pending, cell.late)
 
 
 @dataclass

@@ -32,6 +32,7 @@ class Cell(NamedTuple):
     status: str = policy.NOT_STARTED
     score: float | None = None
     attempts: int = 0
+    late: bool = False  # every finished attempt late (the status says so too, except while awaiting grading)
 
     @property
     def percent(self) -> int | None:
@@ -118,7 +119,8 @@ def class_overview(classroom: Classroom, now: datetime, sort: str = "name") -> O
     rows = []
     for student in students:
         mine = tallies.get(student.id, {})
-        cells = [Cell(t.status(rules[i][0], now), t.counted(rules[i][1]), t.attempts)
+        cells = [Cell(t.status(rules[i][0], now), t.counted(rules[i][1]), t.attempts,
+                      t.finished > 0 and t.all_late)
                  if (t := mine.get(i)) else untouched[i] for i in range(len(rules))]
         scores = [c.score for c in cells if c.score is not None]
         row = StudentRow(student, cells, sum(scores) / len(scores) if scores else None)

@@ -1,8 +1,8 @@
 """The gradebook and responses CSV files, as a spreadsheet reads them right.
 
 Numeric columns hold only numbers (a status has its own column, a pending score is an empty cell beside
-"pending"); dates are in the instructor's time zone with the UTC offset in the header; questions are named
-by id and by their text (Markdown as plain words); file names carry the class and the date.
+"awaiting grading"); dates are in the instructor's time zone with the UTC offset in the header; questions
+are named by id and by their text (Markdown as plain words); file names carry the class and the date.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from ..core import attention as rules
 from ..core.csv import safe_filename
 from ..core.inline import plain_text
 from ..core.questions import describe, from_json
@@ -57,7 +58,8 @@ def gradebook(overview: Overview, zone: ZoneInfo) -> tuple[list[str], list[list[
     for row in overview.rows:
         line: list[object] = [row.student.display_name, row.student.email or "", _number(row.average)]
         for cell in row.cells:
-            line += [_number(cell.score), "pending" if mark(cell).pending else cell.status]
+            m = mark(cell)
+            line += [_number(m.score), rules.PENDING if m.pending else cell.status]
         rows.append(line)
     return header, rows
 
@@ -125,5 +127,5 @@ def responses(found: Iterable[Answer], zone: ZoneInfo) -> tuple[list[str], list[
         finished = [text, zone_offset] if varies else [text]
         rows.append([a.student, a.email, plain_text(a.assignment), a.attempt_id, *finished,
                      "yes" if a.late else "no", a.question_id, plain_text(a.question), a.qtype,
-                     plain_text(a.answer), _number(a.score), "pending" if a.score is None else "graded"])
+                     plain_text(a.answer), _number(a.score), rules.PENDING if a.score is None else "graded"])
     return header, rows

@@ -22,7 +22,7 @@ from ..web.access import instructor_required
 from ..web.forms import ActionForm
 from ..web.timezones import to_local, to_utc, viewer_zone
 from . import dashboards, exports, services
-from .attention import GRID_SORTS, SHOW, TOP, read_overview
+from .attention import GRID_SORTS, SHOW, TOP, mark, read_overview
 from .forms import (
     AccommodationForm,
     AssignForm,
@@ -54,6 +54,7 @@ def page_url(page: int, **changes: str | None) -> str:
 
 
 bp.add_app_template_global(rules.band, "band")
+bp.add_app_template_global(mark, "mark")
 
 
 @bp.app_template_filter("local_date")

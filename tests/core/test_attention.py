@@ -13,7 +13,7 @@ from resetlab.core import attention as a
 from resetlab.core import rules as policy
 
 NOW = datetime(2026, 11, 30, 12, 0)
-STATUSES = (a.NOT_STARTED, a.IN_PROGRESS, a.DONE, a.LATE, a.MISSING)
+STATUSES = (a.NOT_STARTED, a.IN_PROGRESS, a.DONE, a.LATE, a.MISSING, a.PENDING)
 
 
 @st.composite
@@ -32,8 +32,9 @@ def marks_for(draw, works_):
             status = a.NOT_STARTED
         if status == a.NOT_STARTED and work.due_at < NOW:
             status = a.MISSING
-        score = draw(st.none() | st.floats(0, 1)) if status in a.HANDED_IN else None
-        row.append(a.Mark(status, score, pending=status in a.HANDED_IN and score is None))
+        score = draw(st.none() | st.floats(0, 1)) if status in (a.DONE, a.LATE) else None
+        row.append(a.Mark(status, score, pending=status in a.HANDED_IN and score is None,
+                          late=status == a.PENDING and draw(st.booleans())))
     return row
 
 
@@ -125,6 +126,19 @@ def test_more_trouble_never_hides_a_student(data, more):
         assert ("low" in after.rules) >= ("low" in base.rules)
 
 
+@settings(max_examples=150)
+@given(classes())
+def test_awaiting_grading_is_handed_in_and_never_a_reason(data):
+    """Work awaiting grading is never overdue nor "not started", and replacing it by a low score can only
+    add reasons (so it never counted as one)."""
+    ws, students = data
+    for found, (_, _, row) in zip(assessed(ws, students), students, strict=True):
+        waiting = {w.id for w, m in zip(ws, row, strict=True) if m.status == a.PENDING}
+        assert not waiting & {w.id for w in found.facts.overdue + found.facts.due_soon}
+        assert all(w.id not in waiting for r in found.reasons for w in r.works)
+        assert found.facts.average is None or all(w.id not in waiting for w, _ in found.facts.scored)
+
+
 def test_pending_scores_count_nowhere():
     ws = [a.Work(1, "Essay", NOW - timedelta(days=3)), a.Work(2, "Quiz", NOW - timedelta(days=1))]
     pending = [a.Mark(a.DONE, 0.9), a.Mark(a.DONE, None, pending=True)]
@@ -132,6 +146,11 @@ def test_pending_scores_count_nowhere():
     assert found.reasons == () and found.facts.average == 0.9
     summary = a.summarise(ws, [pending], NOW)
     assert summary.average == 0.9 and summary.completion == 1.0
+    waiting = [a.Mark(a.DONE, 0.9), a.Mark(a.PENDING, None, pending=True, late=True)]  # main's status
+    found = a.assess(7, "Pat", ws, waiting, NOW)
+    assert found.reasons == () and found.facts.average == 0.9
+    summary = a.summarise(ws, [waiting], NOW)
+    assert summary.completion == 1.0 and summary.on_time == 0.5 and summary.average == 0.9
 
 
 def test_examples_and_their_words():

@@ -413,6 +413,25 @@ def test_one_low_score_is_enough_and_the_rules_are_stated(app, instructor, stude
     assert "▼ " in page  # a low score is marked with a sign, not colour alone
 
 
+def test_work_awaiting_grading_is_its_own_state_never_a_low_score(app, instructor, student, room):
+    """A finished attempt without a score (a written answer to grade) is handed in, shown as pending in
+    the grid, never listed as low or overdue, and "awaiting grading" beside an empty score in the CSV."""
+    classroom_id, work = room
+    attempt = start(student, work)
+    submit(student, attempt, {})  # 0%: low scores
+    assert "average 0%" in text(instructor.get(f"/teach/classes/{classroom_id}"))
+    with app.app_context():
+        db.session.get(Attempt, attempt).score = None
+        db.session.commit()
+    page = text(instructor.get(f"/teach/classes/{classroom_id}"))
+    assert "Low scores:" not in page and "average 0%" not in page and "Overdue:" not in page
+    row = grid_rows(page)["Ana"]
+    assert '<span class="pct pending">pending</span>' in row and "▼" not in row
+    rows = read_csv(instructor.get(f"/teach/classes/{classroom_id}/gradebook.csv"))
+    ana = rows[1]
+    assert ana[2] == "" and ana[3] == "" and ana[4] == "awaiting grading"
+
+
 def test_overview_lists_at_most_ten_most_urgent_first(app, instructor):
     classroom_id = make_class(instructor, "Thirty")
     assign(instructor, classroom_id, banks=("alpha",))
