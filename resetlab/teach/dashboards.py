@@ -119,7 +119,7 @@ def class_overview(classroom: Classroom, now: datetime, sort: str = "name") -> O
     rows = []
     for student in students:
         mine = tallies.get(student.id, {})
-        cells = [Cell(t.status(rules[i][0], now), t.counted(rules[i][1]), t.attempts,
+        cells = [Cell(t.status(rules[i][0], now, rules[i][1]), t.counted(rules[i][1]), t.attempts,
                       t.finished > 0 and t.all_late)
                  if (t := mine.get(i)) else untouched[i] for i in range(len(rules))]
         scores = [c.score for c in cells if c.score is not None]
@@ -131,8 +131,7 @@ def class_overview(classroom: Classroom, now: datetime, sort: str = "name") -> O
         rows.sort(key=lambda r: (r.average is None, r.average if r.average is not None else 0))
     elif sort == "attention":
         rows.sort(key=lambda r: (-len(r.attention), r.student.display_name.casefold()))
-    done = (policy.DONE, policy.LATE)
-    completion = [sum(1 for r in rows if r.cells[i].status in done) / len(rows) if rows else 0.0
+    completion = [sum(1 for r in rows if r.cells[i].status in policy.SUBMITTED) / len(rows) if rows else 0.0
                   for i in range(len(assignments))]
     return Overview(assignments, rows, completion)
 
@@ -150,13 +149,19 @@ class Analysis:
 
 
 def _counted(finished, student_ids: set[int], grading: str) -> dict[int, tuple[int, float]]:
-    """For each student, the attempt whose score counts: {user_id: (attempt_id, score)}."""
+    """For each student, the attempt whose score counts: {user_id: (attempt_id, score)}. A student
+    whose counted score is awaiting grading (a written answer) is left out until it is known."""
     by_student: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    tallies: dict[int, policy.Tally] = defaultdict(policy.Tally)
     for attempt_id, user_id, score, _ in finished:
-        if user_id in student_ids and score is not None:
-            by_student[user_id].append((attempt_id, score))
+        if user_id in student_ids:
+            tallies[user_id].add(True, False, score)
+            if score is not None:
+                by_student[user_id].append((attempt_id, score))
     chosen = {}
     for user_id, attempts in by_student.items():
+        if tallies[user_id].awaiting(grading):
+            continue
         target = policy.counted_score([s for _, s in attempts], grading)
         chosen[user_id] = attempts[-1] if grading == "latest" else next(a for a in attempts if a[1] == target)
     return chosen

@@ -17,7 +17,8 @@ from ..core.csv import safe_filename
 from ..core.inline import plain_text
 from ..core.questions import describe, from_json
 from ..extensions import db
-from ..models import Attempt, AttemptItem, AttemptState, Classroom
+from ..grading.services import cells_text
+from ..models import Attempt, AttemptItem, AttemptState, Classroom, WrittenGrade
 from ..web.timezones import to_local
 from .attention import mark
 from .dashboards import Overview, snapshots_for, students_of
@@ -79,10 +80,15 @@ class Answer:
     qtype: str
     answer: str
     score: float | None
+    written: bool = False  # the student's own text (kept as typed), not authored Markdown
+    grading: str = ""  # a written answer's grading status (pending, graded, returned, released...)
+    rubric: str = ""  # the rubric cells chosen, in words
+    comment: str = ""
 
 
 def answers(classroom: Classroom) -> list[Answer]:
-    """Every answer in the class's finished assignment attempts of students on the roster (three queries)."""
+    """Every answer in the class's finished assignment attempts of students on the roster, with the grading
+    of written answers (three queries)."""
     assignments = {a.id: a for a in assignments_of(classroom)}
     students = {s.id: s for s in students_of(classroom)}
     if not assignments or not students:
@@ -92,19 +98,23 @@ def answers(classroom: Classroom) -> list[Answer]:
     versions = snapshots_for(attempt_ids)
     result = db.session.execute(
         db.select(Attempt.id, Attempt.user_id, Attempt.assignment_id, Attempt.finished_at, Attempt.late,
-                  AttemptItem.question_id, AttemptItem.content_hash, AttemptItem.response, AttemptItem.score)
+                  AttemptItem.question_id, AttemptItem.content_hash, AttemptItem.response, AttemptItem.score,
+                  WrittenGrade)
         .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
+        .outerjoin(WrittenGrade, WrittenGrade.item_id == AttemptItem.id)
         .where(Attempt.id.in_(attempt_ids))
         .order_by(Attempt.user_id, Attempt.id, AttemptItem.position))
     found = []
-    for attempt_id, uid, aid, finished, late, qid, version, response, score in result:
+    for attempt_id, uid, aid, finished, late, qid, version, response, score, written in result:
         student = students.get(uid)
         if student is None:
             continue
         question = versions[(qid, version)]
         found.append(Answer(student.display_name, student.email or "", assignments[aid].title, attempt_id,
                             finished, late, qid, question.prompt, question.type,
-                            describe(question, from_json(question, response)), score))
+                            describe(question, from_json(question, response)), score, question.kind.manual,
+                            written.status if written else "", cells_text(written) if written else "",
+                            written.comment if written else ""))
     return found
 
 
@@ -120,12 +130,15 @@ def responses(found: Iterable[Answer], zone: ZoneInfo) -> tuple[list[str], list[
     varies = len(offsets) > 1  # across a daylight-saving change: each row says its own offset
     when = f"Finished ({zone.key})" if varies or not offsets else f"Finished ({zone.key}, {offsets[0]})"
     header = ["Student", "Email", "Assignment", "Attempt", when] + (["UTC offset"] if varies else []) + [
-        "Late", "Question id", "Question", "Type", "Answer", "Score %", "Status"]
+        "Late", "Question id", "Question", "Type", "Answer", "Score %", "Status",
+        "Grading", "Rubric", "Comment"]
     rows: list[list[object]] = []
     for a in found:
         text, zone_offset = times[a.finished_at]
         finished = [text, zone_offset] if varies else [text]
         rows.append([a.student, a.email, plain_text(a.assignment), a.attempt_id, *finished,
                      "yes" if a.late else "no", a.question_id, plain_text(a.question), a.qtype,
-                     plain_text(a.answer), _number(a.score), rules.PENDING if a.score is None else "graded"])
+                     a.answer if a.written else plain_text(a.answer), _number(a.score),
+                     rules.PENDING if a.score is None else "graded",
+                     a.grading, a.rubric, a.comment])
     return header, rows

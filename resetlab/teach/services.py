@@ -11,13 +11,16 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from ..classwork.services import accommodation
 from ..core.content.model import Bank
 from ..core.errors import Conflict, NotFound
 from ..core.rules import may_reveal
+from ..core.selection import drawable, written
 from ..database import begin_write, upsert
 from ..extensions import db
+from ..grading import services as grading
 from ..models import Accommodation, Assignment, Attempt, AttemptState, Classroom, Enrollment, User, utcnow
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read off a projector
@@ -205,6 +208,8 @@ class AssignmentSettings:
     draw: int | None
     time_limit_minutes: int | None
     reveal: str
+    include_written: bool = False
+    written_rubric: list[dict[str, Any]] | None = None  # the instructor's own rubric, as JSON
 
 
 def assign(classroom: Classroom, banks: list[Bank], settings: AssignmentSettings) -> list[Assignment]:
@@ -217,7 +222,9 @@ def assign(classroom: Classroom, banks: list[Bank], settings: AssignmentSettings
             classroom_id=classroom.id, bank_slug=bank.slug, title=bank.title,
             open_at=settings.open_at, due_at=settings.due_at,
             attempts_allowed=settings.attempts_allowed, grading=settings.grading, draw=draw,
-            time_limit_minutes=settings.time_limit_minutes, reveal=settings.reveal)
+            time_limit_minutes=settings.time_limit_minutes, reveal=settings.reveal,
+            include_written=settings.include_written and bool(written(bank)),
+            written_rubric=settings.written_rubric)
         db.session.add(assignment)
         made.append(assignment)
     db.session.commit()
@@ -341,10 +348,12 @@ def students_in_class(classroom: Classroom, user_ids: Sequence[int]) -> list[Use
 
 # --- changing assignments: edit, delete, copy ---------------------------------------------------------
 def _draw_for(bank: Bank | None, wanted: int | None, current: int) -> int:
-    """Questions per attempt: what was asked for, never more than the bank holds."""
+    """Questions per attempt: what was asked for, never more than the bank holds (written prompts are
+    drawn apart, when the assignment includes them)."""
     if bank is None:
         return wanted or current
-    return min(wanted or bank.draw, len(bank.questions) if bank.pool == "bank" else 10**6)
+    drawn = sum(1 for q in bank.questions if drawable(q))
+    return min(wanted or bank.draw, drawn if bank.pool == "bank" else 10**6)
 
 
 def update_assignment(assignment: Assignment, bank: Bank | None, settings: AssignmentSettings) -> int:
@@ -402,6 +411,7 @@ def delete_assignment(assignment: Assignment, now: datetime) -> Footprint:
     db.session.execute(db.delete(Attempt).where(mine, Attempt.state == AttemptState.IN_PROGRESS))
     if done.revealed:
         db.session.execute(db.delete(Attempt).where(mine, Attempt.user_id.in_(gone)))
+        grading.settle([assignment.id])  # kept attempts awaiting grading get what was graded so far
     else:
         db.session.execute(db.delete(Attempt).where(mine))
     db.session.execute(db.delete(Assignment).where(Assignment.id == assignment.id))
@@ -416,7 +426,8 @@ def copy_assignment(assignment: Assignment, target: Classroom, open_at: datetime
     copy = Assignment(classroom_id=target.id, bank_slug=assignment.bank_slug, title=assignment.title,
                       open_at=open_at, due_at=due_at, attempts_allowed=assignment.attempts_allowed,
                       grading=assignment.grading, draw=assignment.draw,
-                      time_limit_minutes=assignment.time_limit_minutes, reveal=assignment.reveal)
+                      time_limit_minutes=assignment.time_limit_minutes, reveal=assignment.reveal,
+                      include_written=assignment.include_written, written_rubric=assignment.written_rubric)
     db.session.add(copy)
     db.session.commit()
     return copy

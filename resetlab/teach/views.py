@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 import segno
@@ -13,7 +14,9 @@ from wtforms.fields.choices import SelectChoice
 from ..core import attention as rules
 from ..core.charts import bar_chart, line_chart
 from ..core.csv import csv_bytes
+from ..core.rubrics import parse_rubric_text
 from ..course import bank_named, get_catalog
+from ..grading import services as grading
 from ..models import utcnow
 from ..review import services as review
 from ..study.attempts import attempt_answers
@@ -377,7 +380,10 @@ def assign(classroom_id: int):
     zone = viewer_zone()
     if form.validate_on_submit():
         banks = [catalog.bank(slug) for slug in form.banks.data]
-        made = services.assign(classroom, [b for b in banks if b is not None], _settings(form, zone))
+        settings = replace(_settings(form, zone), include_written=form.include_written.data,
+                           written_rubric=parse_rubric_text(form.written_rubric.data).as_json()
+                           if form.written_rubric.data else None)
+        made = services.assign(classroom, [b for b in banks if b is not None], settings)
         flash(f"{plural(len(made), 'assignment')} created.", "success")
         return redirect(url_for("teach.classroom", classroom_id=classroom.id) + "#assignments-h")
     if request.method == "GET":
@@ -419,7 +425,7 @@ def student(classroom_id: int, user_id: int):
     pupil = services.student_in_class(room, user_id)
     seen = services.class_attempts(room, pupil)
     finished = [a for a in seen if a.finished]
-    scored = [a for a in finished if a.score is not None]
+    scored = [a for a in finished if a.score is not None]  # those awaiting grading have no score yet
     chart = line_chart([(f"{to_local(a.finished_at, viewer_zone()):%-d %b}", round(a.score * 100))
                         for a in scored[-30:]],
                        f"Quiz scores over time for {pupil.display_name}") if scored else None
@@ -439,8 +445,10 @@ def attempt(classroom_id: int, attempt_id: int):
     room = services.classroom_for_instructor(current_user, classroom_id)
     work = services.class_attempt(room, attempt_id)
     pupil = services.student_in_class(room, work.user_id)
+    by_item = grading.grades_by_item(item.id for item in work.items)
+    written = {item.position: by_item[item.id] for item in work.items if item.id in by_item}
     return render_template("teach/attempt.html", classroom=room, student=pupil, attempt=work,
-                           rows=attempt_answers(work))
+                           rows=attempt_answers(work), written=written)
 
 
 @bp.get("/assignments/<id:assignment_id>")
@@ -455,7 +463,8 @@ def assignment(assignment_id: int):
     completion = line_chart(analysis.completion_by_day, "Share of the class finished, by day") \
         if analysis.completion_by_day else None
     return render_template("teach/assignment.html", assignment=work, classroom=room, analysis=analysis,
-                           histogram=histogram, completion=completion, form=ActionForm())
+                           histogram=histogram, completion=completion, form=ActionForm(),
+                           prompts=grading.prompts(work))
 
 
 @bp.post("/assignments/<id:assignment_id>/close")

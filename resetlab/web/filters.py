@@ -8,6 +8,7 @@ from flask import Flask
 from markupsafe import Markup, escape
 
 from ..core.inline import inline_html, plain_text
+from ..core.questions.types.essay import word_count
 from .timezones import local
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -49,6 +50,7 @@ def markdown_inline(value: object) -> Markup:
 
 def register_filters(app: Flask) -> None:
     """Install the filters."""
+    app.jinja_env.filters["word_count"] = word_count
     app.jinja_env.filters["human_date"] = human_date
     app.jinja_env.filters["ru"] = russian
     app.jinja_env.filters["when"] = local

@@ -426,7 +426,7 @@ def test_work_awaiting_grading_is_its_own_state_never_a_low_score(app, instructo
     page = text(instructor.get(f"/teach/classes/{classroom_id}"))
     assert "Low scores:" not in page and "average 0%" not in page and "Overdue:" not in page
     row = grid_rows(page)["Ana"]
-    assert '<span class="pct pending">pending</span>' in row and "▼" not in row
+    assert '<span class="st">awaiting grading</span>' in row and "▼" not in row
     rows = read_csv(instructor.get(f"/teach/classes/{classroom_id}/gradebook.csv"))
     ana = rows[1]
     assert ana[2] == "" and ana[3] == "" and ana[4] == "awaiting grading"
@@ -497,7 +497,8 @@ def test_responses_give_question_text_beside_ids_and_zone_in_the_header(app, ins
     rows = read_csv(instructor.get(f"/teach/classes/{classroom_id}/responses.csv"))
     header = rows[0]
     assert header[4] == "Finished (Asia/Tokyo, UTC+09:00)"
-    assert header[6:] == ["Question id", "Question", "Type", "Answer", "Score %", "Status"]
+    assert header[6:] == ["Question id", "Question", "Type", "Answer", "Score %", "Status",
+                          "Grading", "Rubric", "Comment"]
     for row in rows[1:]:
         assert row[7] and "*" not in row[7] and row[7] != row[6]  # the text, as plain words
         assert row[10] in ("0", "100") or 0 <= float(row[10]) <= 100
