@@ -64,6 +64,17 @@ def insert_ignoring_duplicates(model: type, rows: list[dict[str, Any]]) -> None:
     db.session.execute(insert(model).on_conflict_do_nothing(), rows)
 
 
+def upsert(model: type, rows: list[dict[str, Any]], keys: tuple[str, ...], update: tuple[str, ...]) -> None:
+    """INSERT … ON CONFLICT (keys) DO UPDATE SET update (SQLite and PostgreSQL): one statement, so two
+    instructors saving the same row at once never collide on the unique key."""
+    if not rows:
+        return
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(model)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=list(keys), set_={name: statement.excluded[name] for name in update}), rows)
+
+
 RETRYABLE = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
 
 

@@ -16,11 +16,14 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-WIDTH = 600
-HEIGHT = 320
-FONT_SIZE = 13
-MARGIN_LEFT = 56
-MARGIN_RIGHT = 16
+# Drawn 400 units wide: on a 360-px phone (358 px of content) a unit is about 0.9 px, so 14-unit labels
+# are 12.5 px; wider screens cap the chart's width in CSS (36rem) so labels stay a reading size.
+WIDTH = 400
+PHONE_WIDTH_PX = 358
+HEIGHT = 260
+FONT_SIZE = 14
+MARGIN_LEFT = 48
+MARGIN_RIGHT = 12
 MARGIN_TOP = 20
 MARGIN_BOTTOM = 44
 ROTATION = 40  # degrees category labels are slanted by when they would collide
@@ -211,6 +214,9 @@ def _x_labels(lay: _Layout) -> list[str]:
     y = lay.bottom + FONT_SIZE + 6
     for i, label in lay.shown:
         x = lay.x(i)
+        if not lay.rotate:  # keep a centred label inside the drawing (the last date used to be cut off)
+            half = len(label) * CHAR_WIDTH / 2
+            x = min(max(x, half + 2), WIDTH - half - 2)
         extra = f' transform="rotate(-{ROTATION} {_coord(x)} {_coord(y)})"' if lay.rotate else ""
         parts.append(_text(x, y, label, anchor="end" if lay.rotate else "middle", extra=extra))
     parts.append("</g>")

@@ -10,6 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from . import attention
+from .attention import DONE, IN_PROGRESS, LATE, MISSING, NOT_STARTED, PENDING
+
+__all__ = ["DONE", "IN_PROGRESS", "LATE", "MISSING", "NOT_STARTED", "PENDING"]  # statuses, re-exported
+
 
 class Grading(StrEnum):
     """Which finished attempt's score counts for the grade."""
@@ -104,9 +109,7 @@ def may_reveal(reveal: str, now: datetime, due_at: datetime) -> bool:
     return False
 
 
-NOT_STARTED, IN_PROGRESS, DONE, LATE, MISSING = "not started", "in progress", "done", "late", "missing"
-PENDING = "awaiting grading"  # submitted, but a written answer in the attempt that counts is not graded yet
-SUBMITTED = (DONE, LATE, PENDING)
+SUBMITTED = attention.HANDED_IN  # done, late, or awaiting grading
 
 
 class Tally:
@@ -181,30 +184,11 @@ class Attention:
     detail: str
 
 
-LOW_SCORE = 0.6
-FALLING_BY = 0.2
-SOON = timedelta(hours=48)
-RECENT = timedelta(days=14)
-
-
 def needs_attention(cells: Sequence[tuple[str, float | None, datetime]], now: datetime) -> list[Attention]:
-    """Rules for one student, given (status, counted score, due date) per assignment.
-
-    - not started: an assignment due within 48 hours, or overdue by up to two weeks, not submitted;
-    - low scores: the mean counted score is below 60% (at least two scored assignments);
-    - falling: the latest scored assignment is 20+ points below the one before, and below 70%.
-    """
-    found: list[Attention] = []
-    unstarted = [due for status, _, due in cells if status in (NOT_STARTED, MISSING, IN_PROGRESS)
-                 and now - RECENT <= due <= now + SOON]
-    if unstarted:
-        overdue = sum(1 for due in unstarted if due < now)
-        found.append(Attention("not started", f"{len(unstarted)} due soon or overdue"
-                                              + (f" ({overdue} overdue)" if overdue else "")))
-    scored = sorted((due, score) for _, score, due in cells if score is not None)
-    mean = sum(s for _, s in scored) / len(scored) if scored else None
-    if mean is not None and len(scored) >= 2 and mean < LOW_SCORE:
-        found.append(Attention("low scores", f"average {round(mean * 100)}%"))
-    if len(scored) >= 2 and scored[-2][1] - scored[-1][1] >= FALLING_BY and scored[-1][1] < 0.7:
-        found.append(Attention("falling", f"{round(scored[-2][1] * 100)}% → {round(scored[-1][1] * 100)}%"))
-    return found
+    """The rules of `core.attention` for one student, given (status, counted score, due date) per
+    assignment: overdue, not started (due within 48 hours), low scores, falling."""
+    works = [attention.Work(i, f"due {due:%-d %b}", due) for i, (_, _, due) in enumerate(cells)]
+    marks = [attention.Mark(status, score, status == PENDING) for status, score, _ in cells]
+    names = {rule.key: rule.name.lower() for rule in attention.RULES}
+    found = attention.assess(None, "", works, marks, now)
+    return [Attention(names[r.rule], r.text) for r in found.reasons]

@@ -19,10 +19,9 @@ from ..core.item_analysis import (
     item_analysis,
     score_histogram,
 )
-from ..core.questions import Question, describe, from_json
+from ..core.questions import Question
 from ..extensions import db
-from ..grading.services import cells_text
-from ..models import Assignment, Attempt, AttemptItem, AttemptState, Classroom, Enrollment, User, WrittenGrade
+from ..models import Assignment, Attempt, AttemptItem, AttemptState, Classroom, Enrollment, User
 from ..study.attempts import versions
 from .services import assignments_of
 
@@ -33,6 +32,7 @@ class Cell(NamedTuple):
     status: str = policy.NOT_STARTED
     score: float | None = None
     attempts: int = 0
+    late: bool = False  # every finished attempt late (the status says so too, except while awaiting grading)
 
     @property
     def percent(self) -> int | None:
@@ -119,7 +119,8 @@ def class_overview(classroom: Classroom, now: datetime, sort: str = "name") -> O
     rows = []
     for student in students:
         mine = tallies.get(student.id, {})
-        cells = [Cell(t.status(rules[i][0], now, rules[i][1]), t.counted(rules[i][1]), t.attempts)
+        cells = [Cell(t.status(rules[i][0], now, rules[i][1]), t.counted(rules[i][1]), t.attempts,
+                      t.finished > 0 and t.all_late)
                  if (t := mine.get(i)) else untouched[i] for i in range(len(rules))]
         scores = [c.score for c in cells if c.score is not None]
         row = StudentRow(student, cells, sum(scores) / len(scores) if scores else None)
@@ -283,49 +284,3 @@ def course_review(questions: Mapping[str, Question]) -> CourseReview:
     stats = item_analysis(rows, totals, questions)
     return CourseReview(items={s.question_id: s for s in stats}, classes=len(classes),
                         assignments=len(by_assignment), attempts=len(totals), earlier_versions=earlier)
-
-
-def gradebook(classroom: Classroom, now: datetime) -> tuple[list[str], list[list[object]]]:
-    """Header and rows for the gradebook CSV: one row per student, one column per assignment."""
-    overview = class_overview(classroom, now)
-    header = ["Student", "Email"] + [f"{a.title} (due {a.due_at:%Y-%m-%d})" for a in overview.assignments]
-    header.append("Average %")
-    rows = []
-    for row in overview.rows:
-        rows.append([row.student.display_name, row.student.email or ""]
-                    + [c.percent if c.percent is not None else c.status for c in row.cells]
-                    + [row.average_percent if row.average_percent is not None else ""])
-    return header, rows
-
-
-def responses(classroom: Classroom) -> tuple[list[str], list[list[object]]]:
-    """Header and rows for the responses CSV: one row per answer to an assignment question."""
-    header = ["Student", "Email", "Assignment", "Attempt", "Finished (UTC)", "Late", "Question",
-              "Type", "Answer", "Score", "Grading", "Rubric", "Comment"]
-    assignments = {a.id: a for a in assignments_of(classroom)}
-    students = {s.id: s for s in students_of(classroom)}
-    rows: list[list[object]] = []
-    if not assignments or not students:
-        return header, rows
-    attempt_ids = db.select(Attempt.id).where(
-        Attempt.assignment_id.in_(list(assignments)), Attempt.state == AttemptState.FINISHED)
-    versions = snapshots_for(attempt_ids)
-    result = db.session.execute(
-        db.select(Attempt.id, Attempt.user_id, Attempt.assignment_id, Attempt.finished_at, Attempt.late,
-                  AttemptItem.question_id, AttemptItem.content_hash, AttemptItem.response,
-                  AttemptItem.score, WrittenGrade)
-        .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
-        .outerjoin(WrittenGrade, WrittenGrade.item_id == AttemptItem.id)
-        .where(Attempt.id.in_(attempt_ids))
-        .order_by(Attempt.user_id, Attempt.id, AttemptItem.position))
-    for attempt_id, uid, aid, finished, late, qid, version, response, score, written in result:
-        student = students.get(uid)
-        if student is None:
-            continue
-        question = versions[(qid, version)]
-        rows.append([student.display_name, student.email or "", assignments[aid].title, attempt_id,
-                     f"{finished:%Y-%m-%d %H:%M}", "yes" if late else "no", qid, question.type,
-                     describe(question, from_json(question, response)), score,
-                     written.status if written else "", cells_text(written) if written else "",
-                     written.comment if written else ""])
-    return header, rows

@@ -7,6 +7,7 @@ import re
 from flask import Flask
 from markupsafe import Markup, escape
 
+from ..core.inline import inline_html, plain_text
 from ..core.questions.types.essay import word_count
 from .timezones import local
 
@@ -42,6 +43,11 @@ def russian(value: object) -> Markup:
     return Markup("".join(parts))
 
 
+def markdown_inline(value: object) -> Markup:
+    """Jinja filter: a short Markdown text (an option, a prompt in a list) as sanitised inline HTML."""
+    return Markup(inline_html(str(value or "")))
+
+
 def register_filters(app: Flask) -> None:
     """Install the filters."""
     app.jinja_env.filters["word_count"] = word_count
@@ -49,3 +55,5 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["ru"] = russian
     app.jinja_env.filters["when"] = local
     app.jinja_env.filters["local"] = local
+    app.jinja_env.filters["md"] = markdown_inline
+    app.jinja_env.filters["plain"] = plain_text

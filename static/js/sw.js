@@ -23,8 +23,27 @@ self.addEventListener("activate", (event) => {
     .then((keys) => Promise.all(keys
       .filter((key) => key.startsWith("resetlab-") && key !== SHELL && key !== PAGES)
       .map((key) => caches.delete(key))))
-    .then(() => self.clients.claim()));
+    .then(() => self.clients.claim())
+    .then(keepOpenPages));
 });
+
+// A lesson opened straight from a shared link loads before this worker exists, so it never passes
+// through networkFirst: once active, store the reading pages open in this browser right now.
+async function keepOpenPages() {
+  const windows = await self.clients.matchAll({type: "window", includeUncontrolled: true});
+  const cache = await caches.open(PAGES);
+  await Promise.all(windows.map(async (client) => {
+    const url = new URL(client.url);
+    if (url.origin !== self.location.origin || !READING.test(url.pathname)) return;
+    try {
+      const response = await fetch(url.pathname, {credentials: "same-origin"});
+      if (storable(response)) await cache.put(keyFor(url), response);
+    } catch (offline) {
+      // No connection now: the page is stored the next time it is opened online.
+    }
+  }));
+  await trim(cache);
+}
 
 function keyFor(url) {
   return url.origin + url.pathname;  // one copy per page, whatever the query string

@@ -56,6 +56,11 @@ PAGES = [
     "forbidden", "tampered", "teach-class", "teach-roster", "teach-join-code", "teach-student",
     "teach-assignment", "teach-grading", "teach-grade", "result-returned", "teach-release", "result-graded",
     "offline", "practice",
+    # the teaching pages for big classes, and the confirmations that ask before anything changes
+    "teach-class-assignments-only", "teach-class-attention", "teach-roster-search", "teach-roster-ticked",
+    "teach-bulk-remove", "teach-bulk-accommodate", "teach-accommodation", "teach-accommodation-errors",
+    "teach-remove-confirm", "teach-roster-undo", "teach-new-code", "teach-archive", "teach-attempt",
+    "teach-edit-assignment", "teach-edit-errors", "teach-delete-assignment", "teach-copy-assignment",
 ]
 
 
@@ -219,6 +224,7 @@ def walk(app, base: str, browser, size: str, found: dict[str, dict[str, Checked]
         teacher.get_by_label("Due", exact=True).fill(due)
         teacher.get_by_role("button", name="Assign").click()
         teacher.get_by_text("1 assignment created").wait_for()
+        check("teach-class-assignments-only", teacher)  # listed before anyone joins
 
         # Classmates with finished work, made directly.
         with app.app_context():
@@ -312,12 +318,50 @@ def walk(app, base: str, browser, size: str, found: dict[str, dict[str, Checked]
 
         # The instructor's dashboards.
         visit(teacher, "teach-class", f"/teach/classes/{room_id}")
+        visit(teacher, "teach-class-attention", f"/teach/classes/{room_id}?show=attention&sort=urgency")
+        visit(teacher, "teach-roster", f"/teach/classes/{room_id}/roster")
+        visit(teacher, "teach-roster-search", f"/teach/classes/{room_id}/roster?q=petrov&show=all&sort=email")
         teacher.goto(f"{base}/teach/classes/{room_id}/roster")
-        teacher.locator(f"#student-{pupil_id} summary").click()
-        check("teach-roster", teacher)
+        teacher.get_by_role("link", name="Tick all").click()
+        check("teach-roster-ticked", teacher)
+        teacher.get_by_role("button", name="Remove from the class…").click()
+        teacher.locator("h1", has_text="Remove").wait_for()
+        check("teach-bulk-remove", teacher)
+        teacher.go_back()
+        teacher.get_by_role("button", name="Set accommodations…").click()
+        teacher.locator("h1", has_text="Accommodations for").wait_for()
+        check("teach-bulk-accommodate", teacher)
+        visit(teacher, "teach-accommodation", f"/teach/classes/{room_id}/students/{pupil_id}/accommodation")
+        teacher.get_by_label("Time multiplier").fill("9")
+        teacher.get_by_role("button", name="Save").click()
+        teacher.locator(".has-error").first.wait_for()
+        check("teach-accommodation-errors", teacher)
+        visit(teacher, "teach-remove-confirm", f"/teach/classes/{room_id}/students/{pupil_id}/remove")
+        teacher.get_by_role("button", name="Remove Dmitri Sokolov").click()
+        teacher.get_by_role("button", name="Undo the removal").wait_for()
+        check("teach-roster-undo", teacher)
+        teacher.get_by_role("button", name="Undo the removal").click()
+        teacher.get_by_text("Undone: 1 student back on the roster.").wait_for()
+        visit(teacher, "teach-new-code", f"/teach/classes/{room_id}/new-code")
+        visit(teacher, "teach-archive", f"/teach/classes/{room_id}/archive")
         visit(teacher, "teach-join-code", f"/teach/classes/{room_id}/join-code")
         visit(teacher, "teach-student", f"/teach/classes/{room_id}/students/{first_id}")
+        with app.app_context():
+            from resetlab.models import Attempt
+
+            first_attempt = db.session.scalar(db.select(Attempt.id).where(Attempt.user_id == first_id,
+                                                                          Attempt.assignment_id == work_id))
+            teach.create_classroom(db.session.get(User, db.session.get(Classroom, room_id).instructor_id),
+                                   f"History 12 ({tag})")
+        visit(teacher, "teach-attempt", f"/teach/classes/{room_id}/attempts/{first_attempt}")
         visit(teacher, "teach-assignment", f"/teach/assignments/{work_id}")
+        visit(teacher, "teach-edit-assignment", f"/teach/assignments/{work_id}/edit")
+        teacher.get_by_label("Questions per attempt").fill("0")
+        teacher.get_by_role("button", name="Save changes").click()
+        teacher.locator(".has-error").first.wait_for()
+        check("teach-edit-errors", teacher)
+        visit(teacher, "teach-delete-assignment", f"/teach/assignments/{work_id}/delete")
+        visit(teacher, "teach-copy-assignment", f"/teach/assignments/{work_id}/copy")
 
         # Written answers: the grading queue, a return for revision, the revision, release.
         visit(teacher, "teach-grading", f"/teach/assignments/{work_id}/grading")

@@ -109,6 +109,19 @@ def test_lessons_stay_readable_offline_and_practice_answers_sync_exactly_once(li
     assert len(review_logs(app)) == 3
 
 
+def test_a_lesson_opened_from_a_link_is_kept_for_offline_reading(live_server, phone):
+    """The very first page a visitor opens (from a shared link, before any service worker) is stored."""
+    _, base = live_server
+    page = phone
+    page.goto(base + LESSON)  # the first visit: the page loads before the worker exists
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    until(page, f"caches.match('{LESSON}', {{ignoreVary: true}}).then(Boolean)")
+    page.context.set_offline(True)
+    page.goto(base + LESSON)
+    assert "перезагрузка" in page.locator("article").inner_text()
+    assert "This page is not on this device" not in page.content()
+
+
 def test_practice_explains_itself_without_javascript(live_server, browser):
     _, base = live_server
     context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 640})

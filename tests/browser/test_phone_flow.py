@@ -65,6 +65,7 @@ def test_quiz_works_without_javascript(live_server, browser):
     page.get_by_role("button", name="Create account").click()
     page.goto(base + "/quiz/what-is-a-reset")
     page.get_by_role("button", name="Start the quiz").click()
+    page.locator("fieldset.question").first.wait_for()  # count() does not wait for the new page
     assert page.locator("fieldset.question:visible").count() == 8  # all on one page without JS
     page.get_by_role("button", name="Submit answers").click()
     page.get_by_role("heading", name="8 of 8 questions not answered yet").wait_for()  # asks first

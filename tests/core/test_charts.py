@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import Markup, escape
 
+from resetlab.core import charts
 from resetlab.core.charts import bar_chart, line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -35,7 +36,7 @@ def assert_accessible(root: ET.Element) -> None:
     assert root.tag == f"{SVG}svg"
     assert root.get("role") == "img"
     assert root.get("width") == "100%"
-    assert view_box(root)[0] == 600
+    assert view_box(root)[0] == charts.WIDTH
     title_id, desc_id = root.get("aria-labelledby", "").split()
     ids = {el.get("id"): el for el in root.iter() if el.get("id")}
     assert ids[title_id].tag == f"{SVG}title" and ids[desc_id].tag == f"{SVG}desc"
@@ -51,8 +52,10 @@ def assert_themeable(chart: Markup) -> None:
 
 
 def assert_readable(root: ET.Element) -> None:
+    """Every label is at least 12 px on a phone's 358 px of content width (the viewBox scales down)."""
     sizes = [float(el.get("font-size", "0")) for el in root.iter(f"{SVG}text")]
-    assert all(size >= 12 for size in sizes)
+    scale = charts.PHONE_WIDTH_PX / view_box(root)[0]
+    assert all(size * scale >= 12 for size in sizes), (sizes, scale)
 
 
 # --- bar chart -------------------------------------------------------------------------------
@@ -244,3 +247,12 @@ def test_markup_like_labels_round_trip_through_xml(label):
     root = parse(bar_chart([(label, 1)], label))
     assert root.find(f"{SVG}title").text == label
     assert label in [el.text for el in by_class(root, "label")]
+
+
+def test_centred_labels_stay_inside_the_drawing():
+    """The last date of a line chart is not cut off at the right edge (nor the first at the left)."""
+    chart = parse(line_chart([(f"{d} Nov", 50) for d in range(1, 31)], "Scores"))
+    for label in chart.iter(f"{SVG}text"):
+        if label.get("text-anchor") == "middle" and "transform" not in label.attrib and label.text:
+            half = len(label.text) * charts.CHAR_WIDTH / 2
+            assert half <= float(label.get("x")) <= charts.WIDTH - half, (label.text, label.get("x"))

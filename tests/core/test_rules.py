@@ -114,6 +114,8 @@ def test_needs_attention_rules():
     assert [a.reason for a in unstarted] == ["not started"]
     assert policy.needs_attention([(policy.NOT_STARTED, None, later)], NOW) == []
     assert policy.needs_attention([(policy.MISSING, None, NOW - timedelta(days=30))], NOW) == []
+    overdue = policy.needs_attention([(policy.MISSING, None, NOW - timedelta(days=3))], NOW)
+    assert [a.reason for a in overdue] == ["overdue"]
     low = [(policy.DONE, 0.4, past), (policy.DONE, 0.5, past - timedelta(days=1))]
     assert "low scores" in [a.reason for a in policy.needs_attention(low, NOW)]
     falling = [(policy.DONE, 0.9, past - timedelta(days=1)), (policy.DONE, 0.6, past)]

@@ -119,7 +119,8 @@ def test_written_answers_wait_for_grading_and_never_look_like_a_low_score(app, s
     grid = instructor.get(f"/teach/classes/{room}").get_data(as_text=True)
     assert "awaiting grading" in grid and not LOW.search(grid)
     gradebook = instructor.get(f"/teach/classes/{room}/gradebook.csv").get_data(as_text=True)
-    assert list(csv.reader(io.StringIO(gradebook)))[1][2] == "awaiting grading"
+    ana = list(csv.reader(io.StringIO(gradebook)))[1]
+    assert ana[2:5] == ["", "", "awaiting grading"]  # average and score empty, the status beside them
     overview = instructor.get(f"/teach/assignments/{work}/grading").get_data(as_text=True)
     assert "0 of 2 graded" in overview
 
@@ -298,13 +299,14 @@ def test_the_responses_export_has_the_text_the_rubric_cells_and_the_comment(app,
     send_grade(instructor, work, one, ("2", "1"), comment="Say more, with dates.")
     rows = list(csv.DictReader(io.StringIO(
         instructor.get(f"/teach/classes/{room}/responses.csv").get_data(as_text=True))))
-    essays = [r for r in rows if r["Question"] == "alpha-essay"]
+    essays = [r for r in rows if r["Question id"] == "alpha-essay"]
     assert len(essays) == 2 and {r["Answer"] for r in essays} == {ESSAY}
     graded = next(r for r in essays if r["Comment"])
     assert graded["Comment"] == "Say more, with dates."
     assert graded["Rubric"] == \
         "Claim: 2/2 A clear answer to the question asked.; Evidence: 1/3 One general fact."
-    assert graded["Grading"] == "graded" and graded["Score"] == ""  # not released: no score yet
+    assert graded["Grading"] == "graded" and graded["Score %"] == ""  # not released: no score yet
+    assert graded["Status"] == "awaiting grading"
     assert next(r for r in essays if not r["Comment"])["Grading"] == "pending"
 
 
