@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from . import ops
     from .account.views import bp as account
     from .auth.views import bp as auth
+    from .banks.views import bp as banks
     from .classwork.views import bp as classwork
     from .offline.views import bp as offline
     from .review.views import bp as review
@@ -90,6 +91,6 @@ def register_blueprints(app: Flask) -> None:
     from .web.access import require_login
 
     app.url_map.converters.update(CONVERTERS)
-    for blueprint in (auth, study, classwork, teach, review, ops.bp, offline, account):
+    for blueprint in (auth, study, classwork, teach, review, ops.bp, offline, account, banks):
         app.register_blueprint(blueprint)
     app.before_request(require_login)

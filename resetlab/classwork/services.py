@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..core import rules
 from ..core.errors import Forbidden, NotFound
 from ..core.selection import Purpose, draw_questions
-from ..course import get_catalog
+from ..course import any_bank, get_catalog
 from ..database import begin_write
 from ..extensions import db
 from ..models import Accommodation, Assignment, Attempt, AttemptState, Classroom, Enrollment, User, utcnow
@@ -151,7 +151,7 @@ def start_assignment_attempt(user: User, assignment: Assignment, now: datetime |
     """
     now = now or utcnow()
     rng = rng or random.Random()
-    bank = get_catalog().bank(assignment.bank_slug)
+    bank = any_bank(assignment.bank_slug)
     if bank is None:
         raise StartRefused("This quiz is no longer in the course.")
     questions = draw_questions(bank, get_catalog().banks.values(), assignment.draw, rng, Purpose.ASSESSMENT)

@@ -11,7 +11,7 @@ from sqlalchemy import func, update
 from ..core import schedule as scheduling
 from ..core.errors import NotFound
 from ..core.questions import Question
-from ..course import get_catalog
+from ..course import question_named
 from ..database import begin_write, insert_ignoring_duplicates
 from ..extensions import db
 from ..models import Attempt, AttemptState, ReviewCard, ReviewLog, ReviewSource, User, utcnow
@@ -81,21 +81,21 @@ def card_for(user: User, card_id: int) -> tuple[ReviewCard, Question]:
     """The user's own card and its question as the course has it now; NotFound otherwise."""
     card = db.session.scalar(db.select(ReviewCard).where(
         ReviewCard.id == card_id, ReviewCard.user_id == user.id))
-    question = get_catalog().questions.get(card.question_id) if card is not None else None
+    question = question_named(card.question_id) if card is not None else None
     if card is None or question is None:
         raise NotFound(card_id)
     return card, question
 
 
 def next_card(user: User, now: datetime, skip: Iterable[int] = ()) -> tuple[ReviewCard, Question] | None:
-    """The most overdue card whose question is still in the course, and that question.
+    """The most overdue card whose question is still in the catalog (the course or an instructor's bank),
+    and that question.
 
-    Cards whose question has left the course are deleted on the way: there is nothing to review.
+    Cards whose question has left the catalog are deleted on the way: there is nothing to review.
     """
     skip = list(skip)
-    questions = get_catalog().questions
     while (card := next_due(user, now, skip)) is not None:
-        question = questions.get(card.question_id)
+        question = question_named(card.question_id)
         if question is not None:
             return card, question
         begin_write()

@@ -27,7 +27,7 @@ from ..core.grading import grade
 from ..core.questions import Choice, Question, in_order, opaque_ids, present, rename_form, renamed
 from ..core.rules import GRACE, is_late, may_reveal, too_late
 from ..core.selection import Purpose, draw_questions
-from ..course import get_catalog
+from ..course import get_catalog, question_named
 from ..database import begin_write, insert_ignoring_duplicates, retrying
 from ..extensions import db
 from ..models import (
@@ -310,8 +310,8 @@ def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | 
 
 
 def _secure(question: Question) -> bool:
-    """Whether the course marks this question assessment-only (as it stands now)."""
-    current = get_catalog().questions.get(question.id)
+    """Whether the catalog marks this question assessment-only (as it stands now)."""
+    current = question_named(question.id)
     return current is None or current.secure
 
 

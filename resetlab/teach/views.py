@@ -10,9 +10,10 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
+from ..banks.services import banks_of
 from ..core.charts import bar_chart, line_chart
 from ..core.csv import csv_bytes, safe_filename
-from ..course import get_catalog
+from ..course import any_bank, get_catalog
 from ..models import utcnow
 from ..review import services as review
 from ..study.attempts import attempt_answers
@@ -155,10 +156,12 @@ def assign(classroom_id: int):
     form = AssignForm()
     lesson_banks = [catalog.bank_for_lesson(lesson.slug) for lesson in catalog.lessons]
     exams = [b for b in catalog.banks.values() if b.pool == "course"]
-    form.banks.choices = [SelectChoice(b.slug, b.title) for b in lesson_banks + exams if b is not None]
+    own = {f"b{bank.id}": bank.title for bank, _ in banks_of(current_user)}
+    form.banks.choices = [SelectChoice(b.slug, b.title) for b in lesson_banks + exams if b is not None] \
+        + [SelectChoice(slug, f"{title} (your bank)") for slug, title in own.items()]
     zone = viewer_zone()
     if form.validate_on_submit():
-        banks = [catalog.bank(slug) for slug in form.banks.data]
+        banks = [any_bank(slug) for slug in form.banks.data]
         settings = services.AssignmentSettings(
             open_at=to_utc(form.open_at.data, zone), due_at=to_utc(form.due_at.data, zone),
             attempts_allowed=form.attempts_allowed.data, grading=form.grading.data,
@@ -169,6 +172,7 @@ def assign(classroom_id: int):
     if request.method == "GET":
         now = datetime.now(zone).replace(second=0, microsecond=0, tzinfo=None)
         form.open_at.data = now
+        form.banks.data = [request.args["bank"]] if request.args.get("bank") in own else None
     status = 422 if request.method == "POST" else 200
     return render_template("teach/assign.html", classroom=classroom, form=form, zone=zone.key), status
 

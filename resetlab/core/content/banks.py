@@ -23,7 +23,8 @@ def _flag(raw: Any, key: str, default: bool) -> bool:
     return value
 
 
-def _question(q: Any, lesson: str | None, secure_bank: bool = False) -> Question:
+def parse_question(q: Any, lesson: str | None, secure_bank: bool = False) -> Question:
+    """One [[questions]] table as tomllib reads it -> a Question; QuestionError names the bad field."""
     if not isinstance(q, dict):
         raise QuestionError("", "a [[questions]] entry must be a table")
     qid = q.get("id")
@@ -105,7 +106,7 @@ def parse_bank(path: Path, display: str) -> tuple[Bank | None, list[Problem]]:
     lint_ok: dict[str, MappingProxyType[str, str]] = {}
     for i, raw in enumerate(raw_questions):
         try:
-            question = _question(raw, lesson, secure_bank)
+            question = parse_question(raw, lesson, secure_bank)
         except QuestionError as err:
             line = index.field(i, err.key) if err.key else index.entry(i)
             problems.append(Problem(display, line, str(err)))
