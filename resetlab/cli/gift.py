@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import click
+from flask import current_app
+from flask.cli import AppGroup
 
 from ..core.content import Rules, blocking, check_course
 from ..core.content.gift import GiftExportError, GiftProblem, GiftResult, parse_gift_bytes, to_gift
@@ -21,12 +23,8 @@ from ..core.content.lessons import SLUG
 from ..core.content.owned import NOT_YET, reserved
 from ..core.content.toml_write import bank_to_toml
 from ..core.questions import TYPES
-from .content import _config
 
-
-@click.group(help="GIFT (Moodle) import and export.")
-def gift() -> None:
-    """The `gift` command group."""
+gift = AppGroup("gift", help="GIFT (Moodle) import and export.")
 
 
 def _read(path: str) -> GiftResult:
@@ -122,7 +120,7 @@ def import_(file: str, slug: str, force: bool, lesson: str | None, section: str 
     if not SLUG.match(slug) or reserved(slug):
         raise click.ClickException(f"'{slug}' is not a bank slug: lowercase letters, digits and hyphens, "
                                    "and not b<number> (kept for instructors' own banks)")
-    config = _config()
+    config = current_app.config
     target = Path(config["QUIZZES_DIR"]) / f"{slug}.toml"
     if target.exists() and not force:
         raise click.ClickException(f"{target} exists; add --force to replace it")
@@ -152,7 +150,7 @@ def import_(file: str, slug: str, force: bool, lesson: str | None, section: str 
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (default: stdout).")
 def export(bank: str, output: str | None) -> None:
     """Write quizzes/BANK.toml as GIFT that Moodle imports (and `gift import` reads back the same)."""
-    path = Path(_config()["QUIZZES_DIR"]) / f"{bank}.toml"
+    path = Path(current_app.config["QUIZZES_DIR"]) / f"{bank}.toml"
     if not SLUG.match(bank) or not path.is_file():
         raise click.ClickException(f"no bank '{bank}' in {path.parent}")
     try:
