@@ -86,11 +86,13 @@ def register_blueprints(app: Flask) -> None:
     from .classwork.views import bp as classwork
     from .offline.views import bp as offline
     from .review.views import bp as review
+    from .rosters.views import bp as rosters
     from .study.views import bp as study
     from .teach.views import bp as teach
     from .web.access import require_login
 
     app.url_map.converters.update(CONVERTERS)
-    for blueprint in (auth, study, classwork, teach, review, ops.bp, offline, account, banks):
+    for blueprint in (auth, study, classwork, teach, review, ops.bp, offline, account, banks,
+                      rosters):
         app.register_blueprint(blueprint)
     app.before_request(require_login)
