@@ -84,6 +84,8 @@ def register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth
     from .banks.views import bp as banks
     from .classwork.views import bp as classwork
+    from .lti import register_lti
+    from .lti.views import bp as lti
     from .offline.views import bp as offline
     from .review.views import bp as review
     from .rosters.views import bp as rosters
@@ -93,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
 
     app.url_map.converters.update(CONVERTERS)
     for blueprint in (auth, study, classwork, teach, review, ops.bp, offline, account, banks,
-                      rosters):
+                      rosters, lti):
         app.register_blueprint(blueprint)
+    register_lti(app)
     app.before_request(require_login)

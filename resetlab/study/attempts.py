@@ -30,6 +30,7 @@ from ..core.selection import Purpose, draw_questions
 from ..course import get_catalog, question_named
 from ..database import begin_write, insert_ignoring_duplicates, retrying
 from ..extensions import db
+from ..lti import grades as lti_scores
 from ..models import (
     Assignment,
     Attempt,
@@ -303,6 +304,7 @@ def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | 
             {"id": item_id, "response": answer_forms.to_json(q, parsed[pos]), "score": r.score}
             for item_id, pos, q, r in graded])
         review.record(user_id, feed, now, ReviewSource.QUIZ)
+        lti_scores.enqueue(attempt_id, now)  # the LMS's copy of the counted score, in this transaction
         db.session.commit()
         return Submission(graded=True, timed_out=timed_out)
 
