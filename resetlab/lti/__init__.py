@@ -3,7 +3,7 @@ outbox (AGS), roster sync (NRPS). Design and pylti1p3's traps: docs/lti-design.m
 
 from __future__ import annotations
 
-from flask import Flask, session
+from flask import Flask, request, session
 from flask.sessions import SecureCookieSessionInterface
 
 from .grades import register_sender
@@ -33,9 +33,14 @@ class LtiSessionInterface(SecureCookieSessionInterface):
 
 def frame_ancestors(response):
     """An LTI session's pages may be shown in its LMS's frame (and only its LMS's: frame-ancestors lists the
-    registered origins, X-Frame-Options cannot); every other page keeps frame-ancestors 'none'."""
+    registered origins, X-Frame-Options cannot); so may the LTI pages before a session exists (the cookie
+    check, a refused launch), for every registered LMS. Every other page keeps frame-ancestors 'none'."""
     lti = session.get("lti") if session else None
     origins = lti.get("frame") if isinstance(lti, dict) else None
+    if origins is None and request.blueprint == "lti" and request.endpoint in ("lti.login", "lti.launch"):
+        from .services import all_frame_origins
+
+        origins = all_frame_origins()
     csp = response.headers.get("Content-Security-Policy")
     if origins and csp and "frame-ancestors 'none'" in csp:
         allowed = " ".join(o for o in origins if isinstance(o, str) and " " not in o and ";" not in o)

@@ -32,6 +32,8 @@ from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.grade import Grade
 from pylti1p3.registration import Registration
 from pylti1p3.service_connector import ServiceConnector
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from ..core.errors import Conflict
 from ..core.rules import counted_score
@@ -54,7 +56,19 @@ BACKOFF = (60, 300, 1800, 7200, 43200, 86400)
 MAX_TRIES = 10
 FINAL = frozenset({400, 403, 404, 405, 409, 410, 413, 415, 422})
 CLAIM_FOR = timedelta(minutes=2)  # a row being sent is left alone by other workers for this long
-_queued = threading.Event()  # set when this process queued a score: send it after the response
+_queued = threading.Event()  # set when this process committed a queued score: send it after the response
+QUEUED = "resetlab.lti_scores_queued"
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    if session.info.pop(QUEUED, False):
+        _queued.set()
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    session.info.pop(QUEUED, None)
 
 
 def counted(assignment: Assignment, user_id: int) -> tuple[str, float | None]:
@@ -133,7 +147,7 @@ def score_changed(assignment_id: int, user_id: int, now: datetime) -> int:
                                       payload=body, status="pending", next_try_at=now, created_at=now))
         queued += 1
     if queued:
-        _queued.set()
+        db.session.info[QUEUED] = True  # raises the process flag once the transaction commits
     return queued
 
 

@@ -129,7 +129,7 @@ def add_platform(*, issuer: str, client_id: str, name: str, auth_login_url: str,
     for url in (auth_login_url, auth_token_url, key_set_url, *frame_origins):
         if urlsplit(url).scheme not in ("https", "http") or not urlsplit(url).netloc:
             raise Conflict(f"not an http(s) URL: {url}")
-    origins = sorted(set(frame_origins) or {origin(issuer), origin(auth_login_url)})
+    origins = sorted({origin(url) for url in frame_origins} or {origin(issuer), origin(auth_login_url)})
     begin_write()
     platform = db.session.scalar(db.select(LtiPlatform).where(LtiPlatform.issuer == issuer,
                                                                LtiPlatform.client_id == client_id))

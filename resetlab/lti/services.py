@@ -360,6 +360,12 @@ def lms_status(classroom: Classroom) -> LmsStatus | None:
     return LmsStatus(row[0], row[1], pending, dead)
 
 
+def all_frame_origins() -> list[str]:
+    """Every active registration's frame origins (for LTI pages shown before a launch made a session)."""
+    rows = db.session.scalars(db.select(LtiPlatform.frame_origins).where(LtiPlatform.active.is_(True)))
+    return sorted({o for origins in rows for o in origins or []})
+
+
 def is_lms_class(classroom_id: int) -> bool:
     """Whether a class came from an LMS course (for the class navigation)."""
     found = db.session.scalar(db.select(LtiContext.id).where(LtiContext.classroom_id == classroom_id))

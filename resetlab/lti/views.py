@@ -73,8 +73,8 @@ def login():
 @csrf.exempt
 def launch():
     """A launch from the LMS: validated, the person signed in (a fresh session), sent where it points."""
-    message = message_launch()
     try:
+        message = message_launch()
         data = message.get_launch_data()
     except LtiException as err:
         return refused(refusal_for(str(err)), str(err))

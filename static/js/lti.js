@@ -5,7 +5,7 @@
   "use strict";
   var check = document.getElementById("lti-cookie-check");
   if (check) {
-    document.cookie = "lti1p3_test_cookie=1; path=/; SameSite=None; Secure";
+    document.cookie = "lti1p3_test_cookie=1; path=/; SameSite=None; Secure; Partitioned";
     if (document.cookie.indexOf("lti1p3_test_cookie=1") !== -1) {
       window.location.replace(check.getAttribute("data-next"));
     } else {
