@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
+from .banks.catalog import catalog_bank, catalog_question, practice_bank
+from .banks.catalog import practice_questions as owned_practice
 from .core.content import Bank, Catalog, Lesson, Problem, Rules, check_course
 from .core.content.owned import reserved
 from .core.errors import NotFound
@@ -47,8 +49,6 @@ def bank_named(slug: str, viewer: User | None = None) -> Bank:
     practise (their own, or opened for practice to their class); NotFound otherwise."""
     bank = get_catalog().bank(slug)
     if bank is None and viewer is not None:
-        from .banks.services import practice_bank
-
         bank = practice_bank(viewer, slug)
     if bank is None:
         raise NotFound(slug)
@@ -60,8 +60,6 @@ def any_bank(slug: str) -> Bank | None:
     assignment's attempt)."""
     bank = get_catalog().bank(slug)
     if bank is None and reserved(slug):
-        from .banks.services import catalog_bank
-
         bank = catalog_bank(slug)
     return bank
 
@@ -70,8 +68,6 @@ def question_named(question_id: str) -> Question | None:
     """A question as the catalog has it now (shipped or an instructor's), or None once it is gone."""
     question = get_catalog().questions.get(question_id)
     if question is None and reserved(question_id):
-        from .banks.services import catalog_question
-
         question = catalog_question(question_id)
     return question
 
@@ -79,9 +75,7 @@ def question_named(question_id: str) -> Question | None:
 def practice_questions(viewer: User | None, ids: Iterable[str]) -> Mapping[str, Question]:
     """The questions among `ids` a learner may practise: the shipped course's, and those of instructors'
     banks open to them (one query for those)."""
-    from .banks.services import practice_questions as owned
-
-    return ChainMap(get_catalog().questions, owned(viewer, ids))  # type: ignore[arg-type]
+    return ChainMap(get_catalog().questions, owned_practice(viewer, ids))  # type: ignore[arg-type]
 
 
 def lesson_named(slug: str) -> Lesson:

@@ -17,6 +17,7 @@ from ..teach.services import classrooms_of_instructor
 from ..web.access import instructor_required
 from ..web.forms import ActionForm
 from . import services
+from .catalog import catalog_bank
 from .forms import DeleteForm, EditForm, SettingsForm, UploadForm
 
 bp = Blueprint("banks", __name__, url_prefix="/teach/banks")
@@ -107,7 +108,7 @@ def show(bank_id: int):
     """A saved bank: its questions with their lint findings, settings, assign, export, edit."""
     bank = _mine(bank_id)
     rows = services.questions_of(bank)
-    built = services.catalog_bank(bank_slug(bank.id))
+    built = catalog_bank(bank_slug(bank.id))
     questions = {q.id: q for q in built.questions} if built else {}
     bank_wide, per = services.findings(bank, rows)
     cards = []
@@ -138,11 +139,12 @@ def settings(bank_id: int):
     return redirect(url_for("banks.show", bank_id=bank.id))
 
 
-@bp.route("/<id:bank_id>/questions/<local_id>", methods=["GET", "POST"])
+@bp.route("/<id:bank_id>/questions/<question>", methods=["GET", "POST"])
 @instructor_required
-def edit(bank_id: int, local_id: str):
+def edit(bank_id: int, question: str):
     """Edit one question as GIFT or TOML text: check shows every problem; save makes a new version."""
     bank = _mine(bank_id)
+    local_id = question
     row = services.question_row(bank, local_id)
     form = EditForm()
     fmt = request.args.get("format", "gift") if request.method == "GET" else form.format.data

@@ -8,7 +8,7 @@ from ..helpers import csrf_token
 
 SAMPLE_ARGS = {"slug": "alpha", "attempt_id": 1, "filename": "css/app.css", "classroom_id": 1,
                "assignment_id": 1, "user_id": 1, "code": "ABCDEFGH", "card_id": 1,
-               "token": "not-a-token", "bank_id": 1, "local_id": "q1"}
+               "token": "not-a-token", "bank_id": 1, "question": "q1"}
 
 
 def urls(app):
