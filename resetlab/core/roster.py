@@ -33,10 +33,11 @@ class RosterRow:
 
 @dataclass(frozen=True)
 class RosterProblem:
-    """Why one line (or the whole file, line 1) cannot be used."""
+    """Why one line (or the whole file, line 1) cannot be used; `text` is the line as written."""
 
     line: int
     message: str
+    text: str = ""
 
 
 def _header(cells: list[str]) -> dict[str, int] | None:
@@ -85,10 +86,12 @@ def parse_roster(data: bytes) -> tuple[list[RosterRow], list[RosterProblem]]:
                 problems.append(RosterProblem(line, f"more than {MAX_ROWS} students: split the file"))
                 break
             row = _row(cells, columns, line)
+            written = ", ".join(c.strip() for c in cells if c.strip())[:200]
             if isinstance(row, RosterProblem):
-                problems.append(row)
+                problems.append(RosterProblem(row.line, row.message, written))
             elif row.email in seen:
-                problems.append(RosterProblem(line, f"{row.email} is already on line {seen[row.email]}"))
+                again = f"{row.email} is already on line {seen[row.email]}"
+                problems.append(RosterProblem(line, again, written))
             else:
                 seen[row.email] = line
                 rows.append(row)

@@ -330,7 +330,9 @@ def deep_link_choices(user: User) -> list[Choice]:
 
     catalog = get_catalog()
     out = [Choice("lesson", lesson.slug, lesson.title) for lesson in catalog.lessons]
-    out += [Choice("assignment", bank.slug, bank.title) for bank in catalog.banks.values()]
+    paired = [catalog.bank_for_lesson(lesson.slug) for lesson in catalog.lessons]
+    exams = [bank for bank in catalog.banks.values() if bank.pool == "course"]
+    out += [Choice("assignment", bank.slug, bank.title) for bank in [*paired, *exams] if bank is not None]
     out += [Choice("assignment", f"b{bank.id}", f"{bank.title} (your bank)") for bank, _ in banks_of(user)]
     return out
 

@@ -51,11 +51,11 @@ class DbCache:
         begin_write()
         db.session.execute(db.delete(LtiCache).where(LtiCache.key == key[:MAX_KEY],
                                                      LtiCache.expires_at <= now))
-        stored = db.session.execute(_insert()(LtiCache).values(key=key[:MAX_KEY], value=value,
-                                                               expires_at=_expiry(timeout, now))
-                                    .on_conflict_do_nothing(index_elements=["key"]))
+        stored = db.session.scalar(_insert()(LtiCache).values(key=key[:MAX_KEY], value=value,
+                                                              expires_at=_expiry(timeout, now))
+                                   .on_conflict_do_nothing(index_elements=["key"]).returning(LtiCache.key))
         db.session.commit()
-        return stored.rowcount == 1
+        return stored is not None
 
     def delete(self, key: str) -> None:
         """Forget a key."""

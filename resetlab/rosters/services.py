@@ -53,7 +53,7 @@ def plan(classroom: Classroom, rows: list[RosterRow], problems: list[RosterProbl
     enrolled = {e.user_id: e for e in db.session.scalars(db.select(Enrollment).where(
         Enrollment.classroom_id == classroom.id,
         Enrollment.user_id.in_([u.id for u in users.values()])))} if users else {}
-    out = [Planned(p.line, "", "", Action.ERROR, p.message) for p in problems]
+    out = [Planned(p.line, p.text, "", Action.ERROR, p.message) for p in problems]
     for row in rows:
         user = users.get(row.email)
         if user is None:

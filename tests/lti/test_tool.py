@@ -562,5 +562,6 @@ def test_keys_are_encrypted_at_rest_with_a_passphrase(tmp_path):
         assert "ENCRYPTED PRIVATE KEY" in key.private_pem
         public, private = keys.signing_key()
         assert private.startswith("-----BEGIN PRIVATE KEY-----") and public == key.public_pem
+        db.session.remove()
         db.drop_all()
         db.engine.dispose()
