@@ -69,7 +69,8 @@ def new():
     if not form.validate_on_submit():
         return render_template("banks/new.html", form=form), 422
     upload_file = form.file.data
-    if upload_file is not None and upload_file.filename:
+    chosen = upload_file is not None and bool(upload_file.filename)
+    if chosen:
         data = upload_file.read(MAX_FILE + 1)
         source = safe_filename(upload_file.filename.rsplit("/", 1)[-1]) or "upload"
         if len(data) > MAX_FILE:
@@ -79,7 +80,10 @@ def new():
         data = (form.text.data or "").encode()
         source = request.form.get("source", "") or "pasted"
     if not data.strip():
-        form.text.errors.append("Choose a file, or paste the questions.")
+        if chosen:
+            form.file.errors.append("The file is empty.")
+        else:
+            form.text.errors.append("Choose a file, or paste the questions.")
         return render_template("banks/new.html", form=form), 422
     upload = services.read(data, safe_filename(source) or "pasted", form.format.data)
     title = form.title.data or upload.title or "My questions"
@@ -152,15 +156,17 @@ def edit(bank_id: int, question: str):
     checked, cards, general = None, [], []
     if request.method == "GET":
         form.format.data, form.text.data = fmt, services.edit_text(row, fmt)
-    elif form.validate_on_submit():
+    if request.method == "GET" or form.validate_on_submit():
         upload = services.read(form.text.data.encode(), f"{local_id}.{fmt}", fmt)
         checked = services.check_edit(bank, row, upload)
-        if request.form.get("action") == "save" and checked.ok and len(checked.questions) == 1:
+        if request.method == "POST" and request.form.get("action") == "save" and checked.ok \
+                and len(checked.questions) == 1:
             changed = services.save_edit(bank, row, checked)
             flash("Question saved as a new version: attempts already made keep the version they were served."
                   if changed else "Nothing changed.", "success")
             return redirect(url_for("banks.show", bank_id=bank.id) + f"#q-{local_id}")
         cards, general = _cards(checked, upload)
+    form.text.render_kw = {"rows": min(30, max(8, (form.text.data or "").count("\n") + 3))}
     status = 422 if request.method == "POST" and (checked is None or not checked.ok) else 200
     return render_template("banks/edit.html", bank=bank, row=row, form=form, fmt=fmt, checked=checked,
                            cards=cards, general=general), status

@@ -20,7 +20,7 @@ from .gift import parse_gift_bytes
 from .lessons import SLUG
 from .lint import from_bank_dict, lint_bank
 from .model import DIFFICULTIES, SKILLS, Problem
-from .toml_lines import LineIndex, decode_error_line
+from .toml_lines import LineIndex, decode_error_line, key_line
 
 RESERVED = re.compile(r"^b[0-9]+(?:-|$)")
 MAX_QUESTIONS = 500
@@ -28,6 +28,7 @@ MAX_LOCAL_ID = 60
 DEFAULTS = {"difficulty": "medium", "skill": "recall",
             "explanation": "No explanation was given for this question."}
 FORMATS = ("auto", "gift", "toml")
+NUL_ESCAPE = "'{}' holds a NUL character (\\u0000), which no text may hold: remove it"
 NOT_YET = {"essay": "essay questions (GIFT '{}') are not supported yet: written responses are coming; "
                     "remove this question or import it later",
            "source": "sources (GIFT descriptions, text without an answer block) are not supported yet: "
@@ -132,6 +133,9 @@ def _from_toml(data: bytes, source: str) -> Upload:
         upload.problems.append(Problem(source, decode_error_line(err), f"invalid TOML: {err}"))
         return upload
     title = parsed.get("title")
+    if _holds_nul(title):
+        upload.problems.append(Problem(source, key_line(text, "title"), NUL_ESCAPE.format("title")))
+        title = None
     upload.title = title.strip() if isinstance(title, str) and title.strip() else None
     raw = parsed.get("questions", [])
     if not isinstance(raw, list) or not raw:
@@ -142,9 +146,24 @@ def _from_toml(data: bytes, source: str) -> Upload:
         if not isinstance(question, dict):
             upload.problems.append(Problem(source, index.entry(i), "a [[questions]] entry must be a table"))
             continue
+        bad = [key for key, value in question.items() if _holds_nul(key) or _holds_nul(value)]
+        if bad:
+            upload.problems.append(Problem(source, index.field(i, bad[0]), NUL_ESCAPE.format(bad[0])))
+            continue
         upload.questions.append(question)
         upload.starts.append(index.entry(i))
     return upload
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether a parsed TOML value holds a NUL character anywhere (a \\u0000 escape)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 @dataclass(frozen=True)
