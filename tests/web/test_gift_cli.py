@@ -102,6 +102,13 @@ def test_check_refuses_a_file_that_is_not_utf8(tmp_path, course):
     assert result.exit_code == 1 and f"{gift}:3: not UTF-8: byte 0xe9" in result.output
 
 
+def test_check_refuses_a_nul_character_at_its_line(tmp_path, course):
+    gift = tmp_path / "nul.gift"
+    gift.write_bytes(b"Ok?{TRUE}\n\nNo\x00?{TRUE}\n")
+    result = runner_for(tmp_path, course).invoke(args=["gift", "check", str(gift)])
+    assert result.exit_code == 1 and f"{gift}:3: a NUL character (byte 0x00) at column 3" in result.output
+
+
 def test_import_writes_a_bank_the_course_loads_and_refuses_to_overwrite(tmp_path, course):
     gift = tmp_path / "foreign.gift"
     gift.write_text(FOREIGN, encoding="utf-8")
