@@ -1,7 +1,7 @@
 """instructor banks, co-instructors, LTI 1.3 registrations, launches and score outbox
 
 Revision ID: c6f5f4edc545
-Revises: 8d1854079780
+Revises: 4eb17fc2a8f9
 Create Date: 2026-11-30 07:01:18.655734
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c6f5f4edc545'
-down_revision = '8d1854079780'
+down_revision = '4eb17fc2a8f9'
 branch_labels = None
 depends_on = None
 

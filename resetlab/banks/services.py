@@ -23,6 +23,7 @@ from ..core.content.owned import (
 )
 from ..core.content.toml_write import bank_to_toml
 from ..core.errors import Conflict, NotFound
+from ..core.questions import TYPES
 from ..database import begin_write
 from ..extensions import db
 from ..models import (
@@ -53,10 +54,12 @@ def anchors() -> dict[str, frozenset[str]]:
     return {lesson.slug: lesson.anchors for lesson in get_catalog().lessons}
 
 
-def check(upload: Upload, settings: Settings, prefix: str = "") -> Checked:
-    """An upload checked against the course's rules and lint, with the bank's lesson and practice."""
+def check(upload: Upload, settings: Settings, prefix: str = "", context: list[dict[str, Any]] | None = None
+          ) -> Checked:
+    """An upload checked against the course's rules and lint, with the bank's lesson and practice
+    (`context`: the rest of the bank's questions, whose source excerpts the upload may name)."""
     return check_upload(upload, lesson=settings.lesson, anchors=anchors(), practice=settings.practice,
-                        prefix=prefix)
+                        prefix=prefix, context=context or ())
 
 
 def banks_of(user: User) -> list[tuple[QuestionBank, int]]:
@@ -80,6 +83,13 @@ def _draw(settings: Settings, count: int) -> int:
     return max(1, min(settings.draw or min(count, 20), count, MAX_DRAW))
 
 
+def _drawable(data: list[dict[str, Any]]) -> int:
+    """How many questions a draw may pick (not source excerpts nor written answers, which an assignment
+    adds on purpose)."""
+    kinds = [TYPES.get(d.get("type")) for d in data]
+    return sum(1 for kind in kinds if kind is not None and kind.answerable and not kind.manual)
+
+
 def _rows(bank_id: int, checked: Checked) -> list[BankQuestion]:
     now = utcnow()
     return [BankQuestion(bank_id=bank_id, position=i, local_id=data["id"], question_id=q.id, data=data,
@@ -98,7 +108,7 @@ def create_bank(user: User, upload: Upload, settings: Settings) -> QuestionBank:
     if not checked.ok:
         db.session.rollback()
         raise Conflict("The bank has errors; nothing was saved. Check it again.")
-    bank.draw = _draw(settings, len(checked.questions))
+    bank.draw = _draw(settings, _drawable(list(checked.data)))
     store_versions(checked.questions)
     db.session.add_all(_rows(bank.id, checked))
     db.session.commit()
@@ -117,7 +127,7 @@ def update_settings(bank: QuestionBank, settings: Settings) -> None:
         raise Conflict("Some questions name a section of the current lesson: edit them first, or keep "
                        "the lesson.")
     bank.title, bank.lesson_slug, bank.practice = settings.title.strip(), settings.lesson, settings.practice
-    bank.draw = _draw(settings, len(rows))
+    bank.draw = _draw(settings, _drawable([r.data for r in rows]))
     bank.updated_at = utcnow()
     db.session.commit()
 
@@ -157,7 +167,8 @@ def check_edit(bank: QuestionBank, row: BankQuestion, upload: Upload) -> Checked
                                                          "edit exactly one"))
     for question in upload.questions:
         question["id"] = row.local_id
-    return check(upload, settings_of(bank), prefix=question_id(bank.id, ""))
+    others = [r.data for r in questions_of(bank) if r.id != row.id]
+    return check(upload, settings_of(bank), prefix=question_id(bank.id, ""), context=others)
 
 
 def save_edit(bank: QuestionBank, row: BankQuestion, checked: Checked) -> bool:
@@ -168,14 +179,31 @@ def save_edit(bank: QuestionBank, row: BankQuestion, checked: Checked) -> bool:
     (question,), (data,) = checked.questions, checked.data
     if question.content_hash == row.content_hash and data == row.data:
         return False
-    row_id = row.id
+    row_id, local = row.id, row.local_id
     begin_write()
     store_versions([question])
     db.session.execute(db.update(BankQuestion).where(BankQuestion.id == row_id)
                        .values(data=data, content_hash=question.content_hash, updated_at=utcnow()))
+    if data.get("type") == "source":  # the questions shown with it carry the excerpt: new versions too
+        _restamp([r for r in questions_of(bank) if r.data.get("source") == local], bank, data)
     db.session.execute(db.update(QuestionBank).where(QuestionBank.id == bank.id).values(updated_at=utcnow()))
     db.session.commit()
     return True
+
+
+def _restamp(rows: list[BankQuestion], bank: QuestionBank, source: dict[str, Any]) -> None:
+    """New versions of the questions shown with an edited source excerpt (inside the caller's write)."""
+    if not rows:
+        return
+    upload = Upload("bank", "toml", questions=[dict(r.data) for r in rows], starts=[1] * len(rows))
+    checked = check(upload, settings_of(bank), prefix=question_id(bank.id, ""), context=[source])
+    if not checked.ok or len(checked.questions) != len(rows):
+        db.session.rollback()
+        raise Conflict("The questions shown with this source no longer check; nothing was saved.")
+    store_versions(list(checked.questions))
+    for row, question in zip(rows, checked.questions, strict=True):
+        db.session.execute(db.update(BankQuestion).where(BankQuestion.id == row.id)
+                           .values(content_hash=question.content_hash, updated_at=utcnow()))
 
 
 def export_dict(bank: QuestionBank) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from flask.cli import AppGroup
 from ..core.content import Rules, blocking, check_course
 from ..core.content.gift import GiftExportError, GiftProblem, GiftResult, parse_gift_bytes, to_gift
 from ..core.content.lessons import SLUG
-from ..core.content.owned import NOT_YET, reserved
+from ..core.content.owned import reserved
 from ..core.content.toml_write import bank_to_toml
 from ..core.questions import TYPES
 
@@ -28,7 +28,7 @@ gift = AppGroup("gift", help="GIFT (Moodle) import and export.")
 
 
 def _read(path: str) -> GiftResult:
-    """The GIFT file parsed, with questions of types Reset Lab does not have yet reported as errors."""
+    """The GIFT file parsed, with questions of types Reset Lab does not have reported as errors."""
     try:
         data = Path(path).read_bytes()
     except OSError as err:
@@ -36,8 +36,8 @@ def _read(path: str) -> GiftResult:
     result = parse_gift_bytes(data, path)
     for summary in result.summary:
         if summary.type is not None and summary.type not in TYPES:
-            message = NOT_YET.get(summary.type, f"'{summary.type}' questions are not supported")
-            result.problems.append(GiftProblem(path, summary.line, message))
+            result.problems.append(GiftProblem(path, summary.line,
+                                               f"'{summary.type}' questions are not supported"))
     result.problems.sort(key=lambda p: p.line)
     return result
 

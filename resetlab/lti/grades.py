@@ -21,6 +21,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,7 +37,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from ..core.errors import Conflict
-from ..core.rules import counted_score
+from ..core.rules import Tally
 from ..database import begin_write
 from ..extensions import db
 from ..models import (
@@ -72,15 +73,18 @@ def _rolled_back(session: Session) -> None:
 
 
 def counted(assignment: Assignment, user_id: int) -> tuple[str, float | None]:
-    """('graded', score) | ('pending', None) | ('none', None): the student's counted score now."""
-    scores = list(db.session.scalars(db.select(Attempt.score).where(
-        Attempt.user_id == user_id, Attempt.assignment_id == assignment.id,
-        Attempt.state == AttemptState.FINISHED).order_by(Attempt.started_at, Attempt.id)))
-    if not scores:
+    """('graded', score) | ('pending', None) | ('none', None): the student's counted score now, as the
+    gradebook counts it (core.rules.Tally: pending while the attempt that could count awaits grading)."""
+    tally = Tally()
+    for late, score in db.session.execute(db.select(Attempt.late, Attempt.score).where(
+            Attempt.user_id == user_id, Attempt.assignment_id == assignment.id,
+            Attempt.state == AttemptState.FINISHED).order_by(Attempt.started_at, Attempt.id)):
+        tally.add(True, bool(late), score)
+    if not tally.finished:
         return "none", None
-    if any(score is None for score in scores):
+    if tally.awaiting(assignment.grading):
         return "pending", None
-    return "graded", counted_score(scores, assignment.grading)
+    return "graded", tally.counted(assignment.grading)
 
 
 def payload(sub: str, state: str, score: float | None, now: datetime) -> dict[str, Any]:
@@ -103,11 +107,21 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
 def enqueue(attempt_id: int, now: datetime) -> None:
     """Queue the LMS score an attempt just changed (in the caller's transaction; nothing for practice or
     for assignments no LMS placed)."""
-    row = db.session.execute(db.select(Attempt.user_id, Attempt.assignment_id)
-                             .join(LtiResourceLink, LtiResourceLink.assignment_id == Attempt.assignment_id)
-                             .where(Attempt.id == attempt_id).limit(1)).first()
-    if row is not None:
-        score_changed(row.assignment_id, row.user_id, now)
+    enqueue_many([attempt_id], now)
+
+
+def enqueue_many(attempt_ids: Iterable[int], now: datetime) -> None:
+    """Queue the LMS scores these attempts changed (grading written answers, releasing grades): one query
+    finds the students on LMS-placed assignments, then each counted score is queued if it changed."""
+    ids = sorted(set(attempt_ids))
+    if not ids:
+        return
+    pairs = db.session.execute(
+        db.select(Attempt.assignment_id, Attempt.user_id).distinct()
+        .join(LtiResourceLink, LtiResourceLink.assignment_id == Attempt.assignment_id)
+        .where(Attempt.id.in_(ids)).order_by(Attempt.assignment_id, Attempt.user_id)).all()
+    for assignment_id, user_id in pairs:
+        score_changed(assignment_id, user_id, now)
 
 
 def score_changed(assignment_id: int, user_id: int, now: datetime) -> int:

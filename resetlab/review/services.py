@@ -37,7 +37,7 @@ def record(user_id: int, answers: Iterable[Answered], now: datetime, source: str
     already holds the write lock) in one statement, in question-id order, before any is read and
     advanced — every writer takes its locks in the same order, so none waits on another in a circle.
     """
-    answers = list(answers)
+    answers = [a for a in answers if not a.question.kind.manual]  # written answers are graded, not drilled
     if not answers:
         return
     fresh = {a.question.id: a.question for a in answers if scheduling.needs_card(a.score, a.sure)}
@@ -77,11 +77,18 @@ def next_due(user: User, now: datetime, skip: Iterable[int] = ()) -> ReviewCard 
     return db.session.scalar(query.order_by(ReviewCard.due_at, ReviewCard.id).limit(1))
 
 
+def _reviewable(question_id: str) -> Question | None:
+    """The question as the catalog has it now (the course or an instructor's bank), if it can be reviewed
+    (a written answer cannot)."""
+    question = question_named(question_id)
+    return question if question is not None and not question.kind.manual else None
+
+
 def card_for(user: User, card_id: int) -> tuple[ReviewCard, Question]:
     """The user's own card and its question as the course has it now; NotFound otherwise."""
     card = db.session.scalar(db.select(ReviewCard).where(
         ReviewCard.id == card_id, ReviewCard.user_id == user.id))
-    question = question_named(card.question_id) if card is not None else None
+    question = _reviewable(card.question_id) if card is not None else None
     if card is None or question is None:
         raise NotFound(card_id)
     return card, question
@@ -91,11 +98,12 @@ def next_card(user: User, now: datetime, skip: Iterable[int] = ()) -> tuple[Revi
     """The most overdue card whose question is still in the catalog (the course or an instructor's bank),
     and that question.
 
-    Cards whose question has left the catalog are deleted on the way: there is nothing to review.
+    Cards whose question has left the catalog (or is a written one) are deleted on the way: there is
+    nothing to review.
     """
     skip = list(skip)
     while (card := next_due(user, now, skip)) is not None:
-        question = question_named(card.question_id)
+        question = _reviewable(card.question_id)
         if question is not None:
             return card, question
         begin_write()

@@ -21,7 +21,8 @@ from ..core.item_analysis import (
 )
 from ..core.questions import Question, describe, from_json
 from ..extensions import db
-from ..models import Assignment, Attempt, AttemptItem, AttemptState, Classroom, Enrollment, User
+from ..grading.services import cells_text
+from ..models import Assignment, Attempt, AttemptItem, AttemptState, Classroom, Enrollment, User, WrittenGrade
 from ..study.attempts import versions
 from .services import assignments_of
 
@@ -118,7 +119,7 @@ def class_overview(classroom: Classroom, now: datetime, sort: str = "name") -> O
     rows = []
     for student in students:
         mine = tallies.get(student.id, {})
-        cells = [Cell(t.status(rules[i][0], now), t.counted(rules[i][1]), t.attempts)
+        cells = [Cell(t.status(rules[i][0], now, rules[i][1]), t.counted(rules[i][1]), t.attempts)
                  if (t := mine.get(i)) else untouched[i] for i in range(len(rules))]
         scores = [c.score for c in cells if c.score is not None]
         row = StudentRow(student, cells, sum(scores) / len(scores) if scores else None)
@@ -129,8 +130,7 @@ def class_overview(classroom: Classroom, now: datetime, sort: str = "name") -> O
         rows.sort(key=lambda r: (r.average is None, r.average if r.average is not None else 0))
     elif sort == "attention":
         rows.sort(key=lambda r: (-len(r.attention), r.student.display_name.casefold()))
-    done = (policy.DONE, policy.LATE)
-    completion = [sum(1 for r in rows if r.cells[i].status in done) / len(rows) if rows else 0.0
+    completion = [sum(1 for r in rows if r.cells[i].status in policy.SUBMITTED) / len(rows) if rows else 0.0
                   for i in range(len(assignments))]
     return Overview(assignments, rows, completion)
 
@@ -148,13 +148,19 @@ class Analysis:
 
 
 def _counted(finished, student_ids: set[int], grading: str) -> dict[int, tuple[int, float]]:
-    """For each student, the attempt whose score counts: {user_id: (attempt_id, score)}."""
+    """For each student, the attempt whose score counts: {user_id: (attempt_id, score)}. A student
+    whose counted score is awaiting grading (a written answer) is left out until it is known."""
     by_student: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    tallies: dict[int, policy.Tally] = defaultdict(policy.Tally)
     for attempt_id, user_id, score, _ in finished:
-        if user_id in student_ids and score is not None:
-            by_student[user_id].append((attempt_id, score))
+        if user_id in student_ids:
+            tallies[user_id].add(True, False, score)
+            if score is not None:
+                by_student[user_id].append((attempt_id, score))
     chosen = {}
     for user_id, attempts in by_student.items():
+        if tallies[user_id].awaiting(grading):
+            continue
         target = policy.counted_score([s for _, s in attempts], grading)
         chosen[user_id] = attempts[-1] if grading == "latest" else next(a for a in attempts if a[1] == target)
     return chosen
@@ -295,7 +301,7 @@ def gradebook(classroom: Classroom, now: datetime) -> tuple[list[str], list[list
 def responses(classroom: Classroom) -> tuple[list[str], list[list[object]]]:
     """Header and rows for the responses CSV: one row per answer to an assignment question."""
     header = ["Student", "Email", "Assignment", "Attempt", "Finished (UTC)", "Late", "Question",
-              "Type", "Answer", "Score"]
+              "Type", "Answer", "Score", "Grading", "Rubric", "Comment"]
     assignments = {a.id: a for a in assignments_of(classroom)}
     students = {s.id: s for s in students_of(classroom)}
     rows: list[list[object]] = []
@@ -307,16 +313,19 @@ def responses(classroom: Classroom) -> tuple[list[str], list[list[object]]]:
     result = db.session.execute(
         db.select(Attempt.id, Attempt.user_id, Attempt.assignment_id, Attempt.finished_at, Attempt.late,
                   AttemptItem.question_id, AttemptItem.content_hash, AttemptItem.response,
-                  AttemptItem.score)
+                  AttemptItem.score, WrittenGrade)
         .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
+        .outerjoin(WrittenGrade, WrittenGrade.item_id == AttemptItem.id)
         .where(Attempt.id.in_(attempt_ids))
         .order_by(Attempt.user_id, Attempt.id, AttemptItem.position))
-    for attempt_id, uid, aid, finished, late, qid, version, response, score in result:
+    for attempt_id, uid, aid, finished, late, qid, version, response, score, written in result:
         student = students.get(uid)
         if student is None:
             continue
         question = versions[(qid, version)]
         rows.append([student.display_name, student.email or "", assignments[aid].title, attempt_id,
                      f"{finished:%Y-%m-%d %H:%M}", "yes" if late else "no", qid, question.type,
-                     describe(question, from_json(question, response)), score])
+                     describe(question, from_json(question, response)), score,
+                     written.status if written else "", cells_text(written) if written else "",
+                     written.comment if written else ""])
     return header, rows

@@ -9,9 +9,12 @@ from datetime import timedelta
 
 import pytest
 
+from resetlab.core.questions import form_values, key_answer
+from resetlab.core.rubrics import parse_rubric
 from resetlab.database import begin_write
 from resetlab.extensions import db
 from resetlab.factory import create_app
+from resetlab.grading import services as grading
 from resetlab.lti import grades, keys
 from resetlab.models import (
     Assignment,
@@ -22,8 +25,10 @@ from resetlab.models import (
     LtiIdentity,
     LtiScoreOutbox,
     User,
+    WrittenGrade,
     utcnow,
 )
+from resetlab.study import attempts
 
 from ..helpers import make_config, post, signup, submit_attempt
 from ..web.test_teach import key_data
@@ -385,7 +390,7 @@ def test_the_counted_score_is_sent_again_only_when_it_changes(app, lms):
 def test_a_pending_counted_score_is_sent_as_pending_manual_without_a_score(app, lms):
     set_up(app, lms)
     learner, response = launch(app, lms, ANA, [LEARNER])
-    attempt_id = take_quiz(app, learner, response)
+    attempt_id = take_quiz(app, learner, response, right=False)  # 0: a pending attempt could beat it
     assert send(app).sent == 1
     second = take_quiz(app, learner, response)
     with app.app_context():  # a written response awaiting the instructor: finished, score NULL
@@ -400,14 +405,58 @@ def test_a_pending_counted_score_is_sent_as_pending_manual_without_a_score(app, 
     assert (pending.grading_progress, pending.activity_progress, pending.score_given) == (
         "PendingManual", "Submitted", None)
     assert "scoreGiven" not in pending.body
-    with app.app_context():  # graded: 0.5, and the highest of 1.0 and 0.5 counts
+    with app.app_context():  # graded: 0.5, and the highest of 0 and 0.5 counts
         begin_write()
         db.session.execute(db.update(Attempt).where(Attempt.id == second).values(score=0.5))
         assert grades.score_changed(assignment_id, user_id, utcnow()) == 1
         db.session.commit()
     assert send(app).sent == 1
-    assert lms.result(ANA, lms.lineitem_for(QUIZ)).score_given == 100
+    assert lms.result(ANA, lms.lineitem_for(QUIZ)).score_given == 50
     assert lms.result(ANA, lms.lineitem_for(QUIZ)).grading_progress == "FullyGraded"
+    with app.app_context():  # a full score already counts under "highest": a pending attempt changes nothing
+        begin_write()
+        db.session.execute(db.update(Attempt).where(Attempt.id == second).values(score=1.0))
+        db.session.execute(db.update(Attempt).where(Attempt.id == attempt_id).values(score=None))
+        assert grades.counted(db.session.get(Assignment, assignment_id), user_id) == ("graded", 1.0)
+        db.session.rollback()
+
+
+def test_a_written_answer_is_pending_in_the_lms_until_graded_and_released(app, lms):
+    set_up(app, lms)
+    with app.app_context():  # the teacher includes the bank's written prompt in the LMS's assignment
+        begin_write()
+        db.session.execute(db.update(Assignment).values(include_written=True))
+        db.session.commit()
+    learner, response = launch(app, lms, ANA, [LEARNER])
+    assignment_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    started = post(learner, f"/assignments/{assignment_id}/start")
+    attempt_id = int(started.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        data: dict = {}
+        for item, q in attempts.served(db.session.get(Attempt, attempt_id)):
+            if q.kind.manual:
+                data[f"a{item.position}"] = ["The reset began in Geneva in March 2009 and ended by 2014."]
+            else:
+                data.update(form_values(q, item.position, key_answer(q)))
+        assert any(q.kind.manual for _, q in attempts.served(db.session.get(Attempt, attempt_id)))
+    assert submit_attempt(app, learner, attempt_id, data).status_code == 302
+    assert send(app).sent == 1
+    pending = lms.result(ANA, lms.lineitem_for(QUIZ))
+    assert (pending.grading_progress, pending.score_given) == ("PendingManual", None)
+    with app.app_context():  # graded in Reset Lab: still pending for the LMS until the grades are released
+        grade = db.session.scalar(db.select(WrittenGrade).where(WrittenGrade.attempt_id == attempt_id))
+        teacher = db.session.scalar(db.select(User).join(Classroom, Classroom.instructor_id == User.id))
+        top = [len(c.levels) - 1 for c in parse_rubric(grade.rubric).criteria]
+        grading.save_grade(grade, top, "Clear and dated.", teacher)
+    assert send(app).sent == 0
+    with app.app_context():
+        grading.release(db.session.get(Assignment, assignment_id))
+        assert db.session.get(Attempt, attempt_id).score == 1.0
+    assert send(app).sent == 1
+    final = lms.result(ANA, lms.lineitem_for(QUIZ))
+    assert (final.grading_progress, final.activity_progress, final.score_given) == (
+        "FullyGraded", "Completed", 100)
+    assert [r.status for r in only(app, LtiScoreOutbox)] == ["sent", "sent"]
 
 
 def test_students_who_joined_by_code_get_no_lms_score(app, lms, student):

@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 
 from resetlab.core.content.gift import parse_gift
-from resetlab.core.questions import TYPES
+from resetlab.core.questions import form_values, key_answer
 from resetlab.extensions import db
 from resetlab.models import (
     Attempt,
@@ -20,8 +20,9 @@ from resetlab.models import (
     User,
 )
 from resetlab.review import services as review
+from resetlab.study import attempts
 
-from ..helpers import csrf_token, post, signup
+from ..helpers import csrf_token, post, signup, submit_attempt
 from .test_teach import assign, assignment_ids, code_of, make_class, start, submit
 
 GIFT = """// A small bank from Moodle.
@@ -92,13 +93,61 @@ def test_errors_are_listed_by_line_and_block_saving(app, instructor):
         assert db.session.scalar(db.select(db.func.count(QuestionBank.id))) == 0
 
 
-def test_an_essay_is_refused_with_a_clear_message_until_the_type_exists(instructor):
-    text = new_bank(instructor, text="::e::Explain the reset.{}\n", action="check").get_data(as_text=True)
-    if "essay" in TYPES:
-        assert "1 question ready" in text
-    else:
-        assert "pasted:1</code>" in text
-        assert "essay questions (GIFT &#39;{}&#39;) are not supported yet" in text
+WRITTEN = """// resetlab: {"citation": "Press remarks, Geneva, 6 March 2009", "prompt": "The button"}
+::geneva-text::Clinton handed Lavrov a button labelled *peregruzka*.
+
+// resetlab: {"source": "geneva-text"}
+::word::What did the label on the button actually say?{=overload ~reset ~restart ####It said overload.}
+
+::why::Explain why the reset began in 2009.{}
+"""
+
+
+def test_essays_and_sources_in_an_instructors_bank_wait_for_grading_and_travel_with_their_questions(
+        app, instructor, student):
+    broken = new_bank(instructor, text=WRITTEN.replace('"source": "geneva-text"', '"source": "nowhere"'),
+                      lesson="", action="check").get_data(as_text=True)
+    assert "pasted:5</code>" in broken and "names source &#39;nowhere&#39;, which is not a source" in broken
+    bank_id = make_bank(app, instructor, text=WRITTEN, lesson="")
+    page = instructor.get(f"/teach/banks/{bank_id}").get_data(as_text=True)
+    assert "<em>peregruzka</em>" in page and "Explain why the reset began" in page
+    classroom_id = make_class(instructor)
+    assert post(student, "/join", {"code": code_of(app, classroom_id)}).status_code == 302
+    assert assign(instructor, classroom_id, banks=(f"b{bank_id}",), include_written="y").status_code == 302
+    assignment_id = assignment_ids(app, classroom_id)[0]
+    attempt_id = start(student, assignment_id)
+    quiz = student.get(f"/attempts/{attempt_id}").get_data(as_text=True)
+    assert "Press remarks, Geneva, 6 March 2009" in quiz and "Explain why the reset began" in quiz
+    with app.app_context():
+        served = [i.question_id for i in db.session.get(Attempt, attempt_id).items]
+        assert sorted(served) == [f"b{bank_id}-why", f"b{bank_id}-word"]
+    # the excerpt edited: the question shown with it gets a new version; the attempt keeps what it served
+    edit = f"/teach/banks/{bank_id}/questions/geneva-text"
+    text = instructor.get(edit).get_data(as_text=True)
+    assert "::geneva-text::" in text
+    changed = ('// resetlab: {"citation": "Press remarks, Geneva, 6 March 2009", "prompt": "The button"}\n'
+               "::geneva-text::The button Clinton gave Lavrov read *peregruzka*, overload.")
+    assert post(instructor, edit, {"text": changed, "format": "gift", "action": "save"}).status_code == 302
+    with app.app_context():
+        versions = set(db.session.scalars(db.select(QuestionVersion.content_hash).where(
+            QuestionVersion.question_id == f"b{bank_id}-word")))
+        current = db.session.scalar(db.select(BankQuestion.content_hash)
+                                    .where(BankQuestion.local_id == "word"))
+        assert len(versions) == 2 and current in versions
+    assert "read <em>peregruzka</em>, overload" not in student.get(f"/attempts/{attempt_id}").get_data(
+        as_text=True)
+    with app.app_context():
+        form: dict = {}
+        for item, q in attempts.served(db.session.get(Attempt, attempt_id)):
+            form.update({f"a{item.position}": ["Both sides needed each other after 2008."]} if q.kind.manual
+                        else form_values(q, item.position, key_answer(q)))
+    assert submit_attempt(app, student, attempt_id, form).status_code == 302
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.score is None and attempt.pending  # awaiting the instructor's grading
+    exported = instructor.get(f"/teach/banks/{bank_id}/export.gift").get_data(as_text=True)
+    result = parse_gift(exported, "x.gift")
+    assert result.ok and [q["type"] for q in result.questions] == ["source", "single", "essay"]
 
 
 def test_upload_a_toml_file_and_a_non_utf8_gift_file(app, instructor):

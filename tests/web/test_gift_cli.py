@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from resetlab.core.content import Rules, check_course
-from resetlab.core.questions import TYPES
 from resetlab.factory import create_app
 
 from ..helpers import CONTENT, ROOT, make_config
@@ -82,17 +81,16 @@ def test_check_refuses_with_path_line_message_and_exit_1(tmp_path, course, text,
         result.output
 
 
-def test_an_essay_is_refused_until_the_written_response_type_exists(tmp_path, course):
-    """GIFT {} is an essay; until `essay` is a question type here, check says so (and import refuses)."""
-    gift = tmp_path / "essay.gift"
-    gift.write_text("::why::Why did the reset fail?{}\n", encoding="utf-8")
+def test_an_essay_and_a_source_are_checked_as_ours(tmp_path, course):
+    """GIFT {} is an essay (our written answer), a description with a citation our source excerpt."""
+    gift = tmp_path / "written.gift"
+    gift.write_text('// resetlab: {"citation": "Press remarks, Geneva, March 2009", "prompt": "Geneva"}\n'
+                    "::geneva::The button said *peregruzka*.\n\n::why::Why did the reset fail?{}\n",
+                    encoding="utf-8")
     result = runner_for(tmp_path, course).invoke(args=["gift", "check", str(gift)])
-    if "essay" in TYPES:
-        assert result.exit_code == 0 and f"{gift}:1: essay [Moodle essay] 'why'" in result.output
-    else:
-        assert result.exit_code == 1, result.output
-        assert f"{gift}:1: refused (essay) [Moodle essay] 'why'" in result.output
-        assert f"{gift}:1: essay questions (GIFT '{{}}') are not supported yet" in result.output
+    assert result.exit_code == 0, result.output
+    assert f"{gift}:4: essay [Moodle essay] 'why'" in result.output
+    assert f"{gift}:2: source [Moodle description] 'geneva'" in result.output
 
 
 def test_check_refuses_a_file_that_is_not_utf8(tmp_path, course):

@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..questions import TYPES, Question, QuestionError
-from .banks import parse_question
+from ..questions import Question, QuestionError
+from .banks import parse_question, with_stimuli
 from .gift import parse_gift_bytes
 from .lessons import SLUG
 from .lint import from_bank_dict, lint_bank
@@ -29,10 +29,6 @@ DEFAULTS = {"difficulty": "medium", "skill": "recall",
             "explanation": "No explanation was given for this question."}
 FORMATS = ("auto", "gift", "toml")
 NUL_ESCAPE = "'{}' holds a NUL character (\\u0000), which no text may hold: remove it"
-NOT_YET = {"essay": "essay questions (GIFT '{}') are not supported yet: written responses are coming; "
-                    "remove this question or import it later",
-           "source": "sources (GIFT descriptions, text without an answer block) are not supported yet: "
-                     "remove this block or import it later"}
 
 
 def reserved(name: str) -> bool:
@@ -192,16 +188,18 @@ class Checked:
 
 
 def check_upload(upload: Upload, *, lesson: str | None, anchors: Mapping[str, frozenset[str]],
-                 practice: bool, prefix: str = "") -> Checked:
+                 practice: bool, prefix: str = "", context: Sequence[dict[str, Any]] = ()) -> Checked:
     """Check every question as the course loader would, with instructors' defaults: difficulty, skill and
     explanation are filled when missing (reported); `section` is optional and, when given, must be an
     anchor of the bank's lesson (or `lesson#anchor`). `prefix` (b<id>-) gives the questions their catalog
-    ids."""
+    ids. A question's `source` names a source excerpt of the upload, or of `context` (the rest of the
+    bank, when one question is edited); the excerpt travels in the question (its stimulus)."""
     problems = list(upload.problems)
     filled: dict[str, int] = {}
     built: list[Question] = []
     kept: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
+    refs: dict[str, tuple[str, int]] = {}
     if len(upload.questions) > MAX_QUESTIONS:
         problems.append(Problem(upload.source, 1, f"{len(upload.questions)} questions: a bank holds at most "
                                                   f"{MAX_QUESTIONS}"))
@@ -218,9 +216,16 @@ def check_upload(upload: Upload, *, lesson: str | None, anchors: Mapping[str, fr
             problems.append(Problem(upload.source, line, f"duplicate question id '{local}' "
                                                          f"(first at line {seen[local]})"))
             continue
+        if "source" in data:
+            if not isinstance(data["source"], str):
+                problems.append(Problem(upload.source, upload.line(index, "source"),
+                                        "'source' must name a source's id"))
+                continue
+            refs[question.id] = (prefix + data["source"], upload.line(index, "source"))
         seen[local] = line
         built.append(question)
         kept.append(data)
+    built = _with_sources(built, refs, context, upload.source, problems, lesson, anchors, practice, prefix)
     for name, count in filled.items():
         problems.append(Problem(upload.source, 1, f"{count} question(s) had no {name}: "
                                                   f"'{DEFAULTS[name]}' assumed (edit them to change it)",
@@ -230,6 +235,28 @@ def check_upload(upload: Upload, *, lesson: str | None, anchors: Mapping[str, fr
     return Checked(tuple(built), tuple(kept), tuple(problems), filled)
 
 
+def _with_sources(built: list[Question], refs: dict[str, tuple[str, int]], context: Sequence[dict[str, Any]],
+                  source: str, problems: list[Problem], lesson: str | None,
+                  anchors: Mapping[str, frozenset[str]], practice: bool, prefix: str) -> list[Question]:
+    """The questions with the source excerpts they name attached (a problem for a name that is not a
+    source of the bank); sources of `context` count, without being checked or kept here."""
+    if not refs:
+        return built
+    ours = {q.id for q in built}
+    extra = []
+    for data in context:
+        if data.get("type") == "source" and prefix + str(data.get("id")) not in ours:
+            try:
+                extra.append(_build(_filled(data, {}), lesson, anchors, practice, prefix))
+            except QuestionError:
+                continue
+    before = len(problems)
+    resolved = with_stimuli(built + extra, refs, source, problems)[:len(built)]
+    for i in range(before, len(problems) if prefix else before):  # ids as the instructor wrote them
+        problems[i] = dataclasses.replace(problems[i], message=problems[i].message.replace(f"'{prefix}", "'"))
+    return resolved
+
+
 def _filled(raw: dict[str, Any], filled: dict[str, int]) -> dict[str, Any]:
     """A copy of the question dict with the instructors' defaults put in (and counted)."""
     data = dict(raw)
@@ -237,9 +264,6 @@ def _filled(raw: dict[str, Any], filled: dict[str, int]) -> dict[str, Any]:
     if not isinstance(local, str) or not SLUG.match(local) or len(local) > MAX_LOCAL_ID:
         raise QuestionError("id", f"question 'id' must be lowercase letters, digits and hyphens "
                                   f"(at most {MAX_LOCAL_ID} characters)")
-    qtype = data.get("type")
-    if isinstance(qtype, str) and qtype not in TYPES and qtype in NOT_YET:
-        raise QuestionError("type", NOT_YET[qtype])
     for name, default in DEFAULTS.items():
         if name not in data:
             data[name] = default
