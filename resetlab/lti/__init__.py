@@ -4,15 +4,16 @@ outbox (AGS), roster sync (NRPS). Design and pylti1p3's traps: docs/lti-design.m
 from __future__ import annotations
 
 from flask import Flask, request, session
-from flask.sessions import SecureCookieSessionInterface
 
+from ..web.sessions import QuietSessionInterface
 from .grades import register_sender
 
 
-class LtiSessionInterface(SecureCookieSessionInterface):
+class LtiSessionInterface(QuietSessionInterface):
     """In embed mode, a session started by an LTI launch lives in an LMS iframe, where only a
     `SameSite=None; Secure` (and, for browsers that block third-party cookies, `Partitioned`) cookie
-    arrives. Every other session keeps the app's own cookie settings (Lax)."""
+    arrives. Every other session keeps the app's own cookie settings (Lax). Like every session here, the
+    cookie is written only when the session changed (web.sessions)."""
 
     @staticmethod
     def _framed(app: Flask) -> bool:

@@ -17,8 +17,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user
-from flask_wtf.csrf import generate_csrf
+from flask_login import current_user
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.lineitem import LineItem
@@ -31,6 +30,7 @@ from ..teach.services import classroom_for_instructor
 from ..web.access import instructor_required, public
 from ..web.forms import ActionForm
 from ..web.security import CSP
+from ..web.sessions import new_session
 from . import grades, keys, services
 from .forms import PickForm, SendAgainForm
 from .launch import Refusal, message_launch, oidc_login, refusal_for, restored_launch
@@ -85,12 +85,10 @@ def launch():
         user, place = services.provision(platform, data, utcnow())
     except services.LaunchRefused as err:
         return refused(Refusal(err.reason, str(err), 403), str(err))
-    session.clear()  # a fresh session: nothing from before survives (as at log-in)
-    login_user(user)
+    new_session(user)  # a fresh session with its own CSRF secret: nothing from before survives (as at log-in)
     session["lti"] = {"platform": platform.id, "frame": list(platform.frame_origins)}
     if place.endpoint == "lti.pick":
         session[PICKING] = message.get_launch_id()
-    generate_csrf()
     return redirect(url_for(place.endpoint, **place.values), code=303)
 
 
