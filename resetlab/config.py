@@ -52,6 +52,9 @@ DEFAULTS: dict[str, Any] = {
     "INSTRUCTOR_RESET_TOKEN_HOURS": 72,
     "HSTS_SECONDS": 31536000,
     "DB_RETRY_AFTER_SECONDS": 30,
+    "LTI_EMBED": False,  # true: LTI sessions get SameSite=None; Secure; Partitioned cookies (needs HTTPS)
+    "LTI_KEY_PASSPHRASE": "",  # encrypts the tool's private keys in the database when set
+    "LTI_SEND_EVERY": 30,  # seconds between looks at the LMS score outbox after requests (0: only new scores)
 }
 
 # Settings of Flask's extensions that RESETLAB_* may also set (besides DEFAULTS and Flask's own).
@@ -139,6 +142,9 @@ def _check_values(config: Config) -> None:
     """Refuse combinations that would fail later, at the worst moment (a reset email with no link)."""
     if config["SMTP_SECURITY"] not in SMTP_SECURITY:
         raise ConfigError(f"RESETLAB_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}")
+    if config["LTI_EMBED"] and not config["SECURE_COOKIES"]:
+        raise ConfigError("RESETLAB_LTI_EMBED needs RESETLAB_SECURE_COOKIES=true: browsers keep the cookies "
+                          "of a page inside an LMS frame only when they are Secure (HTTPS)")
     if config["SMTP_HOST"] and not (config["PUBLIC_URL"] and config["SMTP_SENDER"]):
         raise ConfigError("RESETLAB_SMTP_HOST is set: set RESETLAB_PUBLIC_URL (for the links in reset "
                           "emails) and RESETLAB_SMTP_SENDER (their From address) too")

@@ -88,15 +88,21 @@ def register_blueprints(app: Flask) -> None:
     from . import ops
     from .account.views import bp as account
     from .auth.views import bp as auth
+    from .banks.views import bp as banks
     from .classwork.views import bp as classwork
     from .grading.views import bp as grading
+    from .lti import register_lti
+    from .lti.views import bp as lti
     from .offline.views import bp as offline
     from .review.views import bp as review
+    from .rosters.views import bp as rosters
     from .study.views import bp as study
     from .teach.views import bp as teach
     from .web.access import require_login
 
     app.url_map.converters.update(CONVERTERS)
-    for blueprint in (auth, study, classwork, teach, grading, review, ops.bp, offline, account):
+    for blueprint in (auth, study, classwork, teach, grading, review, ops.bp, offline, account, banks,
+                      rosters, lti):
         app.register_blueprint(blueprint)
+    register_lti(app)
     app.before_request(require_login)

@@ -265,6 +265,161 @@ class PasswordResetToken(db.Model):
     expires_at: Mapped[datetime]
 
 
+# --- instructors' own question banks (resetlab/teach/banks.py) ----------------------------------------
+class QuestionBank(db.Model):
+    """A quiz bank an instructor made (GIFT or TOML upload, or pasted): theirs, assessment-only unless
+    they open it for practice. In the catalog its slug is `b<id>` and its question ids `b<id>-<local id>`."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    lesson_slug: Mapped[str | None] = mapped_column(String(100))  # a shipped lesson it goes with, if any
+    draw: Mapped[int]
+    practice: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BankQuestion(db.Model):
+    """One question of an instructor's bank: the bank dict as written (local id) and its current version."""
+
+    __table_args__ = (UniqueConstraint("bank_id", "local_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("question_bank.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    local_id: Mapped[str] = mapped_column(String(80))
+    question_id: Mapped[str] = mapped_column(String(100), unique=True)  # b<bank id>-<local id>
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(ForeignKey("question_version.content_hash"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ClassroomInstructor(db.Model):
+    """An extra instructor of a class (an LMS course has several teachers); the owner stays on Classroom."""
+
+    classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True,
+                                         index=True)
+    assistant: Mapped[bool] = mapped_column(default=False, server_default=false())
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- LTI 1.3 (resetlab/lti/) ---------------------------------------------------------------------------
+class LtiPlatform(db.Model):
+    """An LMS registration: one (issuer, client id) pair with its endpoints."""
+
+    __table_args__ = (UniqueConstraint("issuer", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    client_id: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(120))
+    auth_login_url: Mapped[str] = mapped_column(String(500))
+    auth_token_url: Mapped[str] = mapped_column(String(500))
+    auth_audience: Mapped[str | None] = mapped_column(String(500))
+    key_set_url: Mapped[str] = mapped_column(String(500))
+    frame_origins: Mapped[list[str]] = mapped_column(JSON)  # who may show our pages in an iframe
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LtiDeployment(db.Model):
+    """A deployment id of a registration (an LMS installs the tool once per deployment)."""
+
+    __table_args__ = (UniqueConstraint("platform_id", "deployment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platform.id", ondelete="CASCADE"))
+    deployment_id: Mapped[str] = mapped_column(String(255))
+
+
+class LtiToolKey(db.Model):
+    """The tool's RSA key pair; the kid is the RFC 7638 thumbprint. /lti/jwks lists keys not retired."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kid: Mapped[str] = mapped_column(String(100), unique=True)
+    public_pem: Mapped[str] = mapped_column(Text)
+    private_pem: Mapped[str] = mapped_column(Text)  # encrypted when LTI_KEY_PASSPHRASE is set
+    signing: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[datetime | None]
+
+
+class LtiIdentity(db.Model):
+    """Who an LMS user is here: (issuer, sub) -> user, never matched by email."""
+
+    __table_args__ = (UniqueConstraint("issuer", "sub"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    sub: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LtiContext(db.Model):
+    """An LMS course (context) and the class it maps to."""
+
+    __table_args__ = (UniqueConstraint("platform_id", "deployment_id", "context_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platform.id", ondelete="CASCADE"))
+    deployment_id: Mapped[str] = mapped_column(String(255))
+    context_id: Mapped[str] = mapped_column(String(255))
+    classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(255))
+    memberships_url: Mapped[str | None] = mapped_column(String(500))
+    synced_at: Mapped[datetime | None]
+
+
+class LtiResourceLink(db.Model):
+    """A placement in an LMS course: what it opens, and the AGS endpoints its launches carried."""
+
+    __table_args__ = (UniqueConstraint("lti_context_id", "resource_link_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lti_context_id: Mapped[int] = mapped_column(ForeignKey("lti_context.id", ondelete="CASCADE"))
+    resource_link_id: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(20))  # lesson | assignment | home
+    target: Mapped[str | None] = mapped_column(String(100))  # lesson or bank slug
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id", ondelete="SET NULL"),
+                                                      index=True)
+    lineitem_url: Mapped[str | None] = mapped_column(String(500))
+    lineitems_url: Mapped[str | None] = mapped_column(String(500))
+    scopes: Mapped[list[str]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LtiScoreOutbox(db.Model):
+    """A counted score to post to an LMS line item, written in the grading transaction; sent, retried
+    with backoff, or dead (a refusal the LMS will not change its mind about)."""
+
+    __table_args__ = (Index("ix_lti_score_outbox_due", "status", "next_try_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("lti_resource_link.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    lineitem_url: Mapped[str] = mapped_column(String(500))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)  # the AGS score, its timestamp fixed
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | sent | dead
+    tries: Mapped[int] = mapped_column(default=0)
+    next_try_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_status: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class LtiCache(db.Model):
+    """pylti1p3's launch state (nonces, launch data), spent nonces and service tokens, shared by workers."""
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    expires_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
 # --- written answers graded by instructors (resetlab/grading/) -----------------------------------------
 class GradeStatus(StrEnum):
     """Where a written answer is in the grading queue."""

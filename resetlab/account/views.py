@@ -24,7 +24,7 @@ from ..auth.services import authenticate, set_password
 from ..core.csv import csv_bytes
 from ..core.errors import Conflict
 from ..models import utcnow
-from ..teach.services import classroom_for_instructor
+from ..teach.services import classroom_for_instructor, classroom_owned_by
 from ..web.access import instructor_required
 from ..web.forms import ActionForm
 from ..web.sessions import new_session
@@ -112,8 +112,8 @@ def delete():
 @bp.route("/teach/classes/<id:classroom_id>/delete", methods=["GET", "POST"])
 @instructor_required
 def delete_class(classroom_id: int):
-    """Delete a class and its assignments, after its name is typed out."""
-    classroom = classroom_for_instructor(current_user, classroom_id)
+    """Delete a class and its assignments, after its name is typed out (its owner only)."""
+    classroom = classroom_owned_by(current_user, classroom_id)
     form = DeleteClassForm()
     if form.validate_on_submit():
         name = classroom.name

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..core import rules
 from ..core.errors import Forbidden, NotFound
 from ..core.selection import Purpose, draw_questions, with_sources_together, written
-from ..course import get_catalog
+from ..course import any_bank, get_catalog
 from ..database import begin_write
 from ..extensions import db
 from ..models import Accommodation, Assignment, Attempt, AttemptState, Classroom, Enrollment, User, utcnow
@@ -144,7 +144,7 @@ def standing(user: User, assignment: Assignment, now: datetime) -> Standing:
 
 def written_prompts(assignment: Assignment) -> int:
     """How many written prompts an attempt at this assignment has (the bank's, when it includes them)."""
-    bank = get_catalog().bank(assignment.bank_slug) if assignment.include_written else None
+    bank = any_bank(assignment.bank_slug) if assignment.include_written else None
     return len(written(bank)) if bank is not None else 0
 
 
@@ -162,7 +162,7 @@ def start_assignment_attempt(user: User, assignment: Assignment, now: datetime |
     """
     now = now or utcnow()
     rng = rng or random.Random()
-    bank = get_catalog().bank(assignment.bank_slug)
+    bank = any_bank(assignment.bank_slug)
     if bank is None:
         raise StartRefused("This quiz is no longer in the course.")
     essays = written(bank) if assignment.include_written else []  # after the drawn questions

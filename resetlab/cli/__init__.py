@@ -13,6 +13,8 @@ from .backup import backup, restore
 from .content import content
 from .database import install_confirmations
 from .demo import demo
+from .gift import gift
+from .lti import lti
 from .users import users
 
 install_confirmations()  # at import: the `db` plugin group is resolved before the app is built
@@ -23,6 +25,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(content)
     app.cli.add_command(users)
     app.cli.add_command(demo)
+    app.cli.add_command(gift)
+    app.cli.add_command(lti)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
     app.cli.add_command(db_group)  # for app.test_cli_runner(); `flask db` finds the same group

@@ -24,9 +24,10 @@ from ..core.questions import AnswerProblem, Question, parse_answer
 from ..core.questions.types.essay import word_count
 from ..core.rubrics import CriterionStats, Rubric, RubricError, criterion_stats, parse_rubric, weakest
 from ..core.selection import written
-from ..course import get_catalog
+from ..course import any_bank
 from ..database import begin_write, insert_ignoring_duplicates
 from ..extensions import db
+from ..lti import grades as lti_scores
 from ..models import (
     Assignment,
     Attempt,
@@ -84,7 +85,7 @@ def _served_questions(assignment: Assignment) -> dict[str, Question]:
 def prompts(assignment: Assignment) -> list[Prompt]:
     """The assignment's written prompts with progress and criterion statistics (four queries)."""
     served = _served_questions(assignment)
-    bank = get_catalog().bank(assignment.bank_slug)
+    bank = any_bank(assignment.bank_slug)
     for question in written(bank) if bank is not None and assignment.include_written else []:
         served.setdefault(question.id, question)
     counts: dict[str, Counter] = defaultdict(Counter)
@@ -255,7 +256,8 @@ def release(assignment: Assignment, now: datetime | None = None) -> Released:
 
 def _finalize(attempt_ids: Iterable[int]) -> int:
     """Inside a write: give each attempt its score if its assignment's grades are released and every
-    written answer is graded, else none (awaiting grading). Returns how many are scored."""
+    written answer is graded, else none (awaiting grading), and queue the LMS's copy of any counted score
+    that changed (LTI AGS). Returns how many are scored."""
     ids = list(set(attempt_ids))
     if not ids:
         return 0
@@ -280,6 +282,7 @@ def _finalize(attempt_ids: Iterable[int]) -> int:
         total = attempt_score([i.score for i in items[attempt_id]])
         db.session.execute(update(Attempt).where(Attempt.id == attempt_id).values(score=total))
         scored += final
+    lti_scores.enqueue_many(ids, utcnow())  # the LMS's copy of each counted score, in this transaction
     return scored
 
 

@@ -18,6 +18,7 @@ from ..core.content.model import Catalog
 from ..core.grading import grade
 from ..core.questions import AnswerProblem, Question, TamperedAnswer, form_values, from_json, parse_answer
 from ..core.selection import drawable
+from ..course import practice_questions
 from ..database import begin_write, retrying
 from ..extensions import db
 from ..models import QuestionVersion, ReviewLog, ReviewSource, User
@@ -191,11 +192,15 @@ def save(user_id: int, items: list[Checked]) -> tuple[list[str], list[str]]:
     return accepted, duplicates
 
 
-def sync(catalog: Catalog, raw_items: list[Any], learner: Callable[[], User], now: datetime) -> SyncReport:
-    """Check every item, then record the new ones for `learner()` (only called when there are some)."""
+def sync(catalog: Catalog, raw_items: list[Any], learner: Callable[[], User], now: datetime,
+         viewer: User | None = None) -> SyncReport:
+    """Check every item, then record the new ones for `learner()` (only called when there are some).
+
+    Questions are the course's and, for a signed-in `viewer`, those of instructors' banks open to them."""
     report = SyncReport()
-    questions = catalog.questions
     dicts = [i for i in raw_items if isinstance(i, dict)]
+    questions = practice_questions(viewer, (i.get("question_id") for i in dicts)) if viewer is not None \
+        else catalog.questions
     old_versions = _stored_versions(dicts, questions)
     seen: set[str] = set()
     checked: list[Checked] = []

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, render_template, request, url_for
+from flask_login import current_user
 
 from ..course import bank_named, get_catalog
 from ..models import utcnow
@@ -102,7 +103,7 @@ def page():
 @public
 def practice(slug: str):
     """Offline practice for one bank: one question at a time, feedback on the device."""
-    bank = bank_named(slug)
+    bank = bank_named(slug, current_user)
     catalog = get_catalog()
     return render_template("study/practice.html", bank=bank,
                            lesson=catalog.lesson(bank.lesson) if bank.lesson else None)
@@ -112,7 +113,7 @@ def practice(slug: str):
 @public
 def practice_pack(slug: str):
     """The practice pack (questions with keys and explanations) the device caches."""
-    response = jsonify(bank_pack(get_catalog(), bank_named(slug)))
+    response = jsonify(bank_pack(get_catalog(), bank_named(slug, current_user)))
     response.headers["Cache-Control"] = NO_CACHE
     return response
 
@@ -132,5 +133,6 @@ def sync():
     if len(items) > services.MAX_ITEMS:
         return jsonify({"error": f"Send at most {services.MAX_ITEMS} answers at a time. "
                                  "Nothing was saved."}), 413
-    report = services.sync(get_catalog(), items, current_learner, utcnow())
+    viewer = current_user._get_current_object() if current_user.is_authenticated else None
+    report = services.sync(get_catalog(), items, current_learner, utcnow(), viewer)
     return jsonify(report.as_json())

@@ -11,7 +11,7 @@ from sqlalchemy import func, update
 from ..core import schedule as scheduling
 from ..core.errors import NotFound
 from ..core.questions import Question
-from ..course import get_catalog
+from ..course import question_named
 from ..database import begin_write, insert_ignoring_duplicates
 from ..extensions import db
 from ..models import Attempt, AttemptState, ReviewCard, ReviewLog, ReviewSource, User, utcnow
@@ -78,8 +78,9 @@ def next_due(user: User, now: datetime, skip: Iterable[int] = ()) -> ReviewCard 
 
 
 def _reviewable(question_id: str) -> Question | None:
-    """The question as the course has it now, if it can be reviewed (a written answer cannot)."""
-    question = get_catalog().questions.get(question_id)
+    """The question as the catalog has it now (the course or an instructor's bank), if it can be reviewed
+    (a written answer cannot)."""
+    question = question_named(question_id)
     return question if question is not None and not question.kind.manual else None
 
 
@@ -94,9 +95,10 @@ def card_for(user: User, card_id: int) -> tuple[ReviewCard, Question]:
 
 
 def next_card(user: User, now: datetime, skip: Iterable[int] = ()) -> tuple[ReviewCard, Question] | None:
-    """The most overdue card whose question is still in the course, and that question.
+    """The most overdue card whose question is still in the catalog (the course or an instructor's bank),
+    and that question.
 
-    Cards whose question has left the course (or is a written one) are deleted on the way: there is
+    Cards whose question has left the catalog (or is a written one) are deleted on the way: there is
     nothing to review.
     """
     skip = list(skip)

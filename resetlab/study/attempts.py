@@ -29,9 +29,10 @@ from ..core.questions.types.essay import MAX_CHARACTERS as ESSAY_CHARACTERS
 from ..core.rubrics import rubric_for
 from ..core.rules import GRACE, is_late, may_reveal, too_late
 from ..core.selection import Purpose, draw_questions
-from ..course import get_catalog
+from ..course import get_catalog, question_named
 from ..database import begin_write, insert_ignoring_duplicates, retrying
 from ..extensions import db
+from ..lti import grades as lti_scores
 from ..models import (
     Assignment,
     Attempt,
@@ -316,6 +317,7 @@ def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | 
         if to_grade:
             db.session.execute(insert(WrittenGrade), [{**row, "updated_at": now} for row in to_grade])
         review.record(user_id, feed, now, ReviewSource.QUIZ)
+        lti_scores.enqueue(attempt_id, now)  # the LMS's copy of the counted score, in this transaction
         db.session.commit()
         return Submission(graded=True, timed_out=timed_out)
 
@@ -332,8 +334,8 @@ def written_grade(item: AttemptItem, question: Question, assignment: Assignment)
 
 
 def _secure(question: Question) -> bool:
-    """Whether the course marks this question assessment-only (as it stands now)."""
-    current = get_catalog().questions.get(question.id)
+    """Whether the catalog marks this question assessment-only (as it stands now)."""
+    current = question_named(question.id)
     return current is None or current.secure
 
 

@@ -68,7 +68,7 @@ def mark_read(slug: str):
 @guest_ok
 def quiz(slug: str):
     """A quiz's start page: what it covers, past attempts, start or resume."""
-    bank = bank_named(slug)
+    bank = bank_named(slug, current_user)
     catalog = get_catalog()
     attempts = [a for a in services.attempts_of(current_user) if a.bank_slug == slug] \
         if current_user.is_authenticated else []
@@ -83,7 +83,7 @@ def quiz(slug: str):
 @guest_ok
 def start(slug: str):
     """Start (or resume) an attempt and go to it."""
-    bank = bank_named(slug)
+    bank = bank_named(slug, current_user)
     if not ActionForm().validate_on_submit():
         abort(400)
     attempt = attempts.start_practice(current_learner(), bank)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import ColumnElement, or_
+
 from ..classwork.services import accommodation
 from ..core.content.model import Bank
 from ..core.errors import Conflict, NotFound
@@ -21,7 +23,17 @@ from ..core.selection import drawable, written
 from ..database import begin_write, upsert
 from ..extensions import db
 from ..grading import services as grading
-from ..models import Accommodation, Assignment, Attempt, AttemptState, Classroom, Enrollment, User, utcnow
+from ..models import (
+    Accommodation,
+    Assignment,
+    Attempt,
+    AttemptState,
+    Classroom,
+    ClassroomInstructor,
+    Enrollment,
+    User,
+    utcnow,
+)
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read off a projector
 
@@ -31,8 +43,24 @@ def new_join_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
 
 
+def taught_by(user_id: int) -> ColumnElement[bool]:
+    """SQL condition: the class is taught by this user, as its owner or as a co-instructor (LMS courses
+    have several teachers; see ClassroomInstructor)."""
+    return or_(Classroom.instructor_id == user_id, Classroom.id.in_(
+        db.select(ClassroomInstructor.classroom_id).where(ClassroomInstructor.user_id == user_id)))
+
+
 def classroom_for_instructor(user: User, classroom_id: int) -> Classroom:
-    """The instructor's own class; NotFound otherwise."""
+    """A class the instructor teaches (owner or co-instructor); NotFound otherwise."""
+    classroom = db.session.scalar(db.select(Classroom).where(
+        Classroom.id == classroom_id, taught_by(user.id)))
+    if classroom is None:
+        raise NotFound()
+    return classroom
+
+
+def classroom_owned_by(user: User, classroom_id: int) -> Classroom:
+    """A class the instructor owns (co-instructors may not delete it); NotFound otherwise."""
     classroom = db.session.scalar(db.select(Classroom).where(
         Classroom.id == classroom_id, Classroom.instructor_id == user.id))
     if classroom is None:
@@ -44,7 +72,7 @@ def assignment_for_instructor(user: User, assignment_id: int) -> tuple[Assignmen
     """An assignment in one of the instructor's classes; NotFound otherwise."""
     row = db.session.execute(
         db.select(Assignment, Classroom).join(Classroom, Classroom.id == Assignment.classroom_id)
-        .where(Assignment.id == assignment_id, Classroom.instructor_id == user.id)).first()
+        .where(Assignment.id == assignment_id, taught_by(user.id))).first()
     if row is None:
         raise NotFound()
     return row[0], row[1]
@@ -56,7 +84,7 @@ def classrooms_of_instructor(user: User) -> list[tuple[Classroom, int]]:
              .where(Enrollment.classroom_id == Classroom.id, Enrollment.active.is_(True))
              .correlate(Classroom).scalar_subquery())
     return list(db.session.execute(
-        db.select(Classroom, count).where(Classroom.instructor_id == user.id)
+        db.select(Classroom, count).where(taught_by(user.id))
         .order_by(Classroom.archived, Classroom.created_at.desc())))
 
 

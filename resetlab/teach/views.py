@@ -11,11 +11,12 @@ from flask_login import current_user
 from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
+from ..banks.services import banks_of
 from ..core import attention as rules
 from ..core.charts import bar_chart, line_chart
 from ..core.csv import csv_bytes
 from ..core.rubrics import parse_rubric_text
-from ..course import bank_named, get_catalog
+from ..course import any_bank, get_catalog
 from ..grading import services as grading
 from ..models import utcnow
 from ..review import services as review
@@ -355,11 +356,15 @@ def accommodate_selected(classroom_id: int):
                            action=url_for("teach.accommodate_selected", classroom_id=classroom.id)), 422
 
 
-def _catalog_choices(form: AssignForm) -> None:
+def _catalog_choices(form: AssignForm) -> dict[str, str]:
+    """The course's quizzes and the instructor's own banks as choices; returns the own ones by slug."""
     catalog = get_catalog()
     lesson_banks = [catalog.bank_for_lesson(lesson.slug) for lesson in catalog.lessons]
     exams = [b for b in catalog.banks.values() if b.pool == "course"]
-    form.banks.choices = [SelectChoice(b.slug, b.title) for b in lesson_banks + exams if b is not None]
+    own = {f"b{bank.id}": bank.title for bank, _ in banks_of(current_user)}
+    form.banks.choices = [SelectChoice(b.slug, b.title) for b in lesson_banks + exams if b is not None] \
+        + [SelectChoice(slug, f"{title} (your bank)") for slug, title in own.items()]
+    return own
 
 
 def _settings(form: AssignmentRulesForm, zone) -> services.AssignmentSettings:
@@ -374,12 +379,11 @@ def _settings(form: AssignmentRulesForm, zone) -> services.AssignmentSettings:
 def assign(classroom_id: int):
     """Assign lesson quizzes with an open date, a due date and attempt rules."""
     classroom = _mine(classroom_id)
-    catalog = get_catalog()
     form = AssignForm()
-    _catalog_choices(form)
+    own = _catalog_choices(form)
     zone = viewer_zone()
     if form.validate_on_submit():
-        banks = [catalog.bank(slug) for slug in form.banks.data]
+        banks = [any_bank(slug) for slug in form.banks.data]
         settings = replace(_settings(form, zone), include_written=form.include_written.data,
                            written_rubric=parse_rubric_text(form.written_rubric.data).as_json()
                            if form.written_rubric.data else None)
@@ -388,6 +392,7 @@ def assign(classroom_id: int):
         return redirect(url_for("teach.classroom", classroom_id=classroom.id) + "#assignments-h")
     if request.method == "GET":
         form.open_at.data = datetime.now(zone).replace(second=0, microsecond=0, tzinfo=None)
+        form.banks.data = [request.args["bank"]] if request.args.get("bank") in own else None
     status = 422 if request.method == "POST" else 200
     return render_template("teach/assign.html", classroom=classroom, form=form, zone=zone.key), status
 
@@ -490,7 +495,10 @@ def edit_assignment(assignment_id: int):
     zone = viewer_zone()
     form = EditAssignmentForm()
     if form.validate_on_submit():
-        relabelled = services.update_assignment(work, bank_named(work.bank_slug), _settings(form, zone))
+        bank = any_bank(work.bank_slug)  # the assignment is theirs, so its bank is too (shipped or own)
+        if bank is None:
+            abort(404, "This assignment's quiz is no longer in the course or in your banks.")
+        relabelled = services.update_assignment(work, bank, _settings(form, zone))
         moved = f" {plural(relabelled, 'attempt')} changed between on time and late with the new due date." \
             if relabelled else ""
         flash(f"“{work.title}” saved.{moved}", "success")

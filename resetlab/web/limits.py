@@ -73,6 +73,8 @@ LIMITS: dict[str, tuple[Rule, ...]] = {
                      Rule("3000 per minute", by_address)),
     "review.answer": (Rule("120 per minute", by_user, exempt_when=PER_USER),
                       Rule("6000 per minute", by_address)),
+    "lti.login": (Rule("600 per minute", by_address, ("GET", "POST")),),
+    "lti.launch": (Rule("600 per minute", by_address),),  # each launch may fetch the LMS's key set
     GUEST_CREATION: (Rule("30 per minute;200 per hour", by_address),),
 }
 

@@ -47,11 +47,11 @@ def pytest_runtest_makereport(item, call):
 
 
 @contextmanager
-def serving(folder: Path):
-    """The bundled course served by a real WSGI server in a thread: (app, base URL)."""
+def serving(folder: Path, **config):
+    """The bundled course served by a real WSGI server in a thread: (app, base URL), with extra settings."""
     app = create_app({"SECRET_KEY": "browser-test-secret", "PASSWORD_HASH_MEMORY_KIB": 1024,
                       "SQLALCHEMY_DATABASE_URI": database_url(folder),
-                      "INSTRUCTOR_SIGNUP_CODE": "teach-2026", "RATELIMIT_ENABLED": False})
+                      "INSTRUCTOR_SIGNUP_CODE": "teach-2026", "RATELIMIT_ENABLED": False, **config})
     with app.app_context():
         db.drop_all()
         db.create_all()

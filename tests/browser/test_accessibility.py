@@ -61,7 +61,19 @@ PAGES = [
     "teach-bulk-remove", "teach-bulk-accommodate", "teach-accommodation", "teach-accommodation-errors",
     "teach-remove-confirm", "teach-roster-undo", "teach-new-code", "teach-archive", "teach-attempt",
     "teach-edit-assignment", "teach-edit-errors", "teach-delete-assignment", "teach-copy-assignment",
+    # instructors' own banks and the roster import
+    "banks-home", "banks-new", "banks-preview", "banks-show", "banks-edit", "roster-import-check",
+    "roster-import-done",
 ]
+BANK_TEXT = """$CATEGORY: $course$/Arms control
+
+::start::In which year was New START signed?{#2010 ####April 2010, in Prague.}
+
+::city::Where was the reset button handed over?{=Geneva ~Moscow ~All of the above ####In Geneva.}
+
+::broken::Which year?{#abc}
+"""
+ROSTER_TEXT = "name,email\nEva Ruiz,eva@example.org\nNo Email,\n"
 
 
 # Answer every question of a quiz form (hidden ones too, on a phone's one-question-per-screen view).
@@ -391,6 +403,31 @@ def walk(app, base: str, browser, size: str, found: dict[str, dict[str, Checked]
         teacher.get_by_role("button", name="Release grades now").click()
         teacher.get_by_text("Grades released").first.wait_for()
         visit(student, "result-graded", dana_result)
+
+        # The instructor's own questions, and a roster import.
+        visit(teacher, "banks-home", "/teach/banks/")
+        visit(teacher, "banks-new", "/teach/banks/new")
+        teacher.get_by_label("Or paste the questions").fill(BANK_TEXT)
+        teacher.get_by_role("button", name="Check", exact=True).click()
+        teacher.locator("h1", has_text="Check your questions").wait_for()
+        check("banks-preview", teacher)
+        teacher.get_by_label("Or paste the questions").fill(BANK_TEXT.split("::broken::")[0])
+        teacher.get_by_role("button", name="Check again").click()
+        teacher.get_by_role("button", name="Save bank").click()
+        teacher.locator("h1", has_text="Arms control").wait_for()
+        check("banks-show", teacher)
+        teacher.get_by_role("link", name="Edit question 1").click()
+        teacher.locator("h1", has_text="Edit question").wait_for()
+        check("banks-edit", teacher)
+        teacher.goto(f"{base}/teach/classes/{room_id}/import")
+        teacher.get_by_label("Or paste the rows").fill(ROSTER_TEXT.replace("eva@", f"eva-{tag}@"))
+        teacher.get_by_role("button", name="Check").click()
+        teacher.locator("caption", has_text="What importing each line does").wait_for()
+        check("roster-import-check", teacher)
+        teacher.get_by_label("Import the valid rows").check()
+        teacher.get_by_role("button", name="Import", exact=True).click()
+        teacher.locator("h1", has_text="Students imported").wait_for()
+        check("roster-import-done", teacher)
 
         # Offline study (last, as it is the newest part of the app).
         visit(visitor, "offline", "/offline")

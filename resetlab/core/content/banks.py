@@ -26,7 +26,8 @@ def _flag(raw: Any, key: str, default: bool) -> bool:
     return value
 
 
-def _question(q: Any, lesson: str | None, secure_bank: bool = False) -> Question:
+def parse_question(q: Any, lesson: str | None, secure_bank: bool = False) -> Question:
+    """One [[questions]] table as tomllib reads it -> a Question; QuestionError names the bad field."""
     if not isinstance(q, dict):
         raise QuestionError("", "a [[questions]] entry must be a table")
     qid = q.get("id")
@@ -67,7 +68,7 @@ def _question(q: Any, lesson: str | None, secure_bank: bool = False) -> Question
     )
 
 
-def _with_stimuli(questions: list[Question], refs: dict[str, tuple[str, int]], display: str,
+def with_stimuli(questions: list[Question], refs: dict[str, tuple[str, int]], display: str,
                   problems: list[Problem]) -> list[Question]:
     """Attach to each question the source excerpt it names (`source = "<id>"`, in the same bank)."""
     sources = {q.id: q for q in questions if not q.kind.answerable}
@@ -129,7 +130,7 @@ def parse_bank(path: Path, display: str) -> tuple[Bank | None, list[Problem]]:
     lint_ok: dict[str, MappingProxyType[str, str]] = {}
     for i, raw in enumerate(raw_questions):
         try:
-            question = _question(raw, lesson, secure_bank)
+            question = parse_question(raw, lesson, secure_bank)
         except QuestionError as err:
             line = index.field(i, err.key) if err.key else index.entry(i)
             problems.append(Problem(display, line, str(err)))
@@ -147,7 +148,7 @@ def parse_bank(path: Path, display: str) -> tuple[Bank | None, list[Problem]]:
             problems.append(Problem(display, index.field(i, "source"), "'source' must name a source's id"))
         if raw.get("lint_ok"):
             lint_ok[question.id] = MappingProxyType(dict(raw["lint_ok"]))
-    questions = _with_stimuli(questions, refs, display, problems)
+    questions = with_stimuli(questions, refs, display, problems)
     drawable = sum(1 for q in questions if q.kind.answerable and not q.kind.manual)
     draw = data.get("draw", drawable)
     if isinstance(draw, bool) or not isinstance(draw, int) or draw < 1:

@@ -17,7 +17,8 @@ FOLDED = "Feedback on particular answers (from the GIFT file):"
 
 def parse_gift_bytes(data: bytes, path: str) -> GiftResult:
     """Entry point for a file's raw bytes: refuse anything but UTF-8 (a BOM is allowed), as Moodle's
-    validate_is_utf8_file does, naming every line with a bad byte."""
+    validate_is_utf8_file does, and NUL characters (no database stores them in text), naming every line
+    with a bad byte."""
     data = data.removeprefix(b"\xef\xbb\xbf")
     try:
         text = data.decode("utf-8")
@@ -31,6 +32,14 @@ def parse_gift_bytes(data: bytes, path: str) -> GiftResult:
                 result.problems.append(GiftProblem(
                     path, number, f"not UTF-8: byte 0x{raw[err.start]:02x} at column {err.start + 1}; "
                                   "save the file as UTF-8 (Moodle refuses it too)"))
+        return result
+    if "\x00" in text:
+        result = GiftResult()
+        for number, line in enumerate(text.split("\n"), 1):
+            if "\x00" in line:
+                result.problems.append(GiftProblem(
+                    path, number, f"a NUL character (byte 0x00) at column {line.index(chr(0)) + 1}: this is "
+                                  "not a text file, or it was saved badly; save it as UTF-8 text"))
         return result
     return parse_gift(text, path)
 

@@ -1,0 +1,1 @@
+"""Instructors' own question banks: upload (GIFT or TOML), preview with lint, edit, practise, export."""
