@@ -397,8 +397,8 @@ def walk(app, base: str, browser, size: str, found: dict[str, dict[str, Checked]
         teacher.goto(base + grade_url)
         for fieldset in teacher.locator("fieldset.criterion").all():
             fieldset.locator("label.level").last.click()
-        teacher.get_by_role("button", name="Save and next").click()
-        teacher.locator("h1").first.wait_for()
+        with teacher.expect_navigation():  # the grade is saved before the next page is asked for
+            teacher.get_by_role("button", name="Save and next").click()
         visit(teacher, "teach-release", f"/teach/assignments/{work_id}/grading/release")
         teacher.get_by_role("button", name="Release grades now").click()
         teacher.get_by_text("Grades released").first.wait_for()

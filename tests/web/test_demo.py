@@ -137,6 +137,7 @@ def course_app(tmp_path):
     with app.app_context():
         db.session.remove()
         db.drop_all()
+        db.engine.dispose()
 
 
 def test_the_demo_has_written_answers_half_graded_and_awaiting_release(course_app):
