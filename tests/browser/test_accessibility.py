@@ -71,6 +71,14 @@ BANK_TEXT = """$CATEGORY: $course$/Arms control
 
 ::city::Where was the reset button handed over?{=Geneva ~Moscow ~All of the above ####In Geneva.}
 
+// resetlab: {"citation": "Press remarks, Geneva, 6 March 2009", "prompt": "The button"}
+::geneva-text::Clinton handed Lavrov a button labelled *peregruzka*.
+
+// resetlab: {"source": "geneva-text"}
+::word::What did the label on the button actually say?{=overload ~reset ~restart ####It said overload.}
+
+::why::Explain why the reset began in 2009.{}
+
 ::broken::Which year?{#abc}
 """
 ROSTER_TEXT = "name,email\nEva Ruiz,eva@example.org\nNo Email,\n"
