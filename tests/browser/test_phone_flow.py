@@ -31,6 +31,7 @@ def test_student_on_phone_signs_up_reads_quizzes_and_sees_progress(live_server, 
 
     page.get_by_role("link", name="Take the quiz").click()
     page.get_by_role("button", name="Start the quiz").click()
+    page.locator("fieldset.question").first.wait_for(state="attached")  # count() does not wait
     total = page.locator("fieldset.question").count()
     assert total == 8
     assert page.locator("fieldset.question:visible").count() == 1  # one question per screen
