@@ -60,7 +60,7 @@ def test_a_student_launches_from_the_lms_frame_takes_the_quiz_and_the_lms_gets_t
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "lti-result-in-frame-phone.png"), full_page=True)
 
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60  # the sender runs in the background; a busy machine is slow
         while not platform.scores and time.monotonic() < deadline:
             time.sleep(0.05)
         with app.app_context():
