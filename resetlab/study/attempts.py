@@ -41,6 +41,7 @@ from ..models import (
     utcnow,
 )
 from ..review import services as review
+from . import summaries
 
 ANSWER_FIELD = re.compile(r"^[ag][0-9]{1,3}(-[A-Za-z0-9]{1,40})?$")  # a3, a3-<choice id>, g3 ("not sure")
 MAX_DRAFT_FIELDS = 400
@@ -80,6 +81,8 @@ def add_attempt(user: User, bank: Bank, questions: Sequence[Question], rng: rand
     attempt.items = [AttemptItem(position=i, question_id=q.id, content_hash=q.content_hash,
                                  presentation=list(present(q, rng))) for i, q in enumerate(questions)]
     db.session.add(attempt)
+    if fields.get("assignment_id") is not None:
+        summaries.count_start(user.id, fields["assignment_id"])
     return attempt
 
 
@@ -286,7 +289,7 @@ def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | 
     revealed = assignment is None or may_reveal(assignment.reveal, now, assignment.due_at)
     feed = [review.Answered(q, r.score, sure=pos not in unsure) for _, pos, q, r in graded
             if revealed or not _secure(q)]
-    attempt_id, user_id = attempt.id, attempt.user_id
+    attempt_id, user_id, assignment_id = attempt.id, attempt.user_id, attempt.assignment_id
     late = assignment is not None and is_late(now, assignment.due_at)
 
     def finish() -> Submission:
@@ -303,6 +306,8 @@ def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | 
             {"id": item_id, "response": answer_forms.to_json(q, parsed[pos]), "score": r.score}
             for item_id, pos, q, r in graded])
         review.record(user_id, feed, now, ReviewSource.QUIZ)
+        if assignment_id is not None:
+            summaries.count_finish(user_id, assignment_id, attempt_id, total, late, now)
         db.session.commit()
         return Submission(graded=True, timed_out=timed_out)
 

@@ -1,0 +1,142 @@
+"""One row per student and assignment (AttemptSummary), kept up to date inside the write that changes it.
+
+- starting an assignment attempt counts it (`count_start`, from `attempts.add_attempt`);
+- handing one in counts it as finished, late or pending and folds its score in (`count_finish`, from
+  `attempts.submit`): assignment attempts are handed in in the order they were made, because the
+  database allows one open attempt per student and assignment;
+- anything else that changes an assignment attempt afterwards (a written answer graded, attempts
+  inserted in bulk, a repair) recomputes the rows from the attempts: `refresh` for some students,
+  `rebuild` for whole assignments.
+
+Deleting a student, an assignment or a class deletes their rows (ON DELETE CASCADE).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Select, and_, case, delete, func, select, tuple_
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..models import Attempt, AttemptState, AttemptSummary
+
+SUMMARY = AttemptSummary.__table__
+KEY = ("assignment_id", "user_id")
+
+
+def _insert():
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    return (postgresql_insert if postgresql else sqlite_insert)(AttemptSummary)
+
+
+def count_start(user_id: int, assignment_id: int) -> None:
+    """One more attempt at this assignment (inside the caller's write transaction)."""
+    stmt = _insert().values(assignment_id=assignment_id, user_id=user_id, attempts=1, finished=0, late=0,
+                            pending=0)
+    db.session.execute(stmt.on_conflict_do_update(index_elements=KEY,
+                                                  set_={"attempts": SUMMARY.c.attempts + 1}))
+
+
+def count_finish(user_id: int, assignment_id: int, attempt_id: int, score: float | None, late: bool,
+                 finished_at: datetime) -> None:
+    """One more finished attempt, the latest made (inside the caller's write transaction, in one
+    statement); a NULL score counts as pending."""
+    row = {"assignment_id": assignment_id, "user_id": user_id, "attempts": 1, "finished": 1,
+           "late": int(late), "pending": int(score is None), "first_score": score, "last_score": score,
+           "best_score": score,
+           "first_attempt_id": None if score is None else attempt_id,
+           "last_attempt_id": None if score is None else attempt_id,
+           "best_attempt_id": None if score is None else attempt_id, "first_finished_at": finished_at}
+    c = SUMMARY.c
+    changes = {"finished": c.finished + 1, "late": c.late + int(late),
+               "pending": c.pending + int(score is None),
+               "first_finished_at": case((c.first_finished_at.is_(None) | (c.first_finished_at > finished_at),
+                                          finished_at), else_=c.first_finished_at)}
+    if score is not None:
+        better = c.best_score.is_(None) | (c.best_score < score)
+        changes |= {"first_score": func.coalesce(c.first_score, score),
+                    "first_attempt_id": func.coalesce(c.first_attempt_id, attempt_id),
+                    "last_score": score, "last_attempt_id": attempt_id,
+                    "best_score": case((better, score), else_=c.best_score),
+                    "best_attempt_id": case((better, attempt_id), else_=c.best_attempt_id)}
+    db.session.execute(_insert().values(**row).on_conflict_do_update(index_elements=KEY, set_=changes))
+
+
+def _recomputed(where) -> Select:
+    """Every summary column for the (assignment, student) pairs whose attempts match `where`."""
+    finished = Attempt.state == AttemptState.FINISHED
+    scored = finished & Attempt.score.is_not(None)
+    grouped = (
+        select(Attempt.assignment_id, Attempt.user_id,
+               func.count().label("attempts"),
+               func.sum(case((finished, 1), else_=0)).label("finished"),
+               func.sum(case((finished & Attempt.late, 1), else_=0)).label("late"),
+               func.sum(case((finished & Attempt.score.is_(None), 1), else_=0)).label("pending"),
+               func.min(case((scored, Attempt.id))).label("first_id"),
+               func.max(case((scored, Attempt.id))).label("last_id"),
+               func.max(case((scored, Attempt.score))).label("best"),
+               func.min(case((finished, Attempt.finished_at))).label("first_finished_at"))
+        .where(Attempt.assignment_id.is_not(None), where)
+        .group_by(Attempt.assignment_id, Attempt.user_id).cte("grouped"))
+    first, last, best = aliased(Attempt), aliased(Attempt), aliased(Attempt)
+    pair = (grouped.c.assignment_id == best.assignment_id) & (grouped.c.user_id == best.user_id)
+    # The earliest attempt with the best score, found by a join rather than a subquery per row.
+    best_ids = (select(best.assignment_id, best.user_id, func.min(best.id).label("best_id"))
+                .join(grouped, pair & (best.score == grouped.c.best))
+                .where(best.state == AttemptState.FINISHED)
+                .group_by(best.assignment_id, best.user_id).subquery())
+    return (select(grouped.c.assignment_id, grouped.c.user_id, grouped.c.attempts, grouped.c.finished,
+                   grouped.c.late, grouped.c.pending, first.score, last.score, grouped.c.best,
+                   grouped.c.first_id, grouped.c.last_id, best_ids.c.best_id, grouped.c.first_finished_at)
+            .select_from(grouped)
+            .outerjoin(best_ids, (best_ids.c.assignment_id == grouped.c.assignment_id)
+                       & (best_ids.c.user_id == grouped.c.user_id))
+            .outerjoin(first, first.id == grouped.c.first_id).outerjoin(last, last.id == grouped.c.last_id)
+            .where(grouped.c.attempts > 0))
+
+
+COLUMNS = ["assignment_id", "user_id", "attempts", "finished", "late", "pending", "first_score", "last_score",
+           "best_score", "first_attempt_id", "last_attempt_id", "best_attempt_id", "first_finished_at"]
+
+
+def _write(where) -> None:
+    stmt = _insert().from_select(COLUMNS, _recomputed(where))
+    db.session.execute(stmt.on_conflict_do_update(
+        index_elements=KEY, set_={name: stmt.excluded[name] for name in COLUMNS if name not in KEY}))
+
+
+def refresh(pairs: Iterable[tuple[int, int]]) -> None:
+    """Recompute the summaries of these (assignment id, user id) pairs from their attempts, inside the
+    caller's write transaction: after grading a written answer, say.
+
+    On PostgreSQL the rows are locked first (created if missing), so a start or hand-in running at
+    the same time waits for this transaction, or this one reads what it committed.
+    """
+    pairs = sorted(set(pairs))
+    if not pairs:
+        return
+    key = tuple_(AttemptSummary.assignment_id, AttemptSummary.user_id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(_insert().values([
+            {"assignment_id": a, "user_id": u, "attempts": 0, "finished": 0, "late": 0, "pending": 0}
+            for a, u in pairs]).on_conflict_do_nothing())
+        db.session.execute(select(AttemptSummary.assignment_id).where(key.in_(pairs))
+                           .order_by(AttemptSummary.assignment_id, AttemptSummary.user_id).with_for_update())
+    _write(tuple_(Attempt.assignment_id, Attempt.user_id).in_(pairs))
+    db.session.execute(delete(AttemptSummary).where(key.in_(pairs), ~select(Attempt.id).where(
+        and_(Attempt.assignment_id == AttemptSummary.assignment_id,
+             Attempt.user_id == AttemptSummary.user_id)).exists()))
+
+
+def rebuild(assignment_ids: Iterable[int]) -> None:
+    """Recompute every summary of these assignments from their attempts (inside the caller's write
+    transaction): for attempts written in bulk, as the demo does."""
+    ids = sorted(set(assignment_ids))
+    if not ids:
+        return
+    db.session.execute(delete(AttemptSummary).where(AttemptSummary.assignment_id.in_(ids)))
+    _write(Attempt.assignment_id.in_(ids))
