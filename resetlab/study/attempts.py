@@ -11,13 +11,14 @@ import hashlib
 import hmac
 import random
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, func, update
+from sqlalchemy import Select, bindparam, func, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core import questions as answer_forms
@@ -119,19 +120,48 @@ def start_practice(user: User, bank: Bank, rng: random.Random | None = None) -> 
     return attempt
 
 
+# A content hash names one version of a question for good (the snapshot is never rewritten), so the
+# questions rebuilt from snapshots are kept, a bounded number of them, by hash.
+_SERVED_VERSIONS: OrderedDict[str, Question] = OrderedDict()
+SERVED_VERSIONS_KEPT = 1024
+
+
+def _remember(found: dict[str, Question]) -> dict[str, Question]:
+    for content_hash, question in found.items():
+        _SERVED_VERSIONS[content_hash] = question
+        _SERVED_VERSIONS.move_to_end(content_hash)
+    while len(_SERVED_VERSIONS) > SERVED_VERSIONS_KEPT:
+        _SERVED_VERSIONS.popitem(last=False)
+    return found
+
+
 def versions(hashes: Iterable[str] | Select) -> dict[str, Question]:
-    """Questions exactly as served, by content hash (one query); takes hashes or a subquery."""
-    wanted = hashes if isinstance(hashes, Select) else list(set(hashes))
-    return {h: Question.from_snapshot(snap) for h, snap in db.session.execute(
+    """Questions exactly as served, by content hash (at most one query); takes hashes or a subquery."""
+    if isinstance(hashes, Select):
+        wanted: Select | list[str] = hashes
+        found: dict[str, Question] = {}
+    else:
+        asked = set(hashes)
+        found = {h: q for h in asked if (q := _SERVED_VERSIONS.get(h)) is not None}
+        wanted = [h for h in asked if h not in found]
+        if not wanted:
+            return found
+    return found | _remember({h: Question.from_snapshot(snap) for h, snap in db.session.execute(
         db.select(QuestionVersion.content_hash, QuestionVersion.snapshot)
-        .where(QuestionVersion.content_hash.in_(wanted)))}
+        .where(QuestionVersion.content_hash.in_(wanted)))})
 
 
 def served(attempt: Attempt) -> list[tuple[AttemptItem, Question]]:
-    """Each item with its question rebuilt from the version it was served with."""
+    """Each item with its question rebuilt from the version it was served with (worked out once per
+    loaded attempt: a submit asks for it to read the form and again to grade it)."""
+    known = attempt.__dict__.get("_resetlab_served")
+    if known is not None:
+        return known
     items = list(attempt.items)
     found = versions(item.content_hash for item in items)
-    return [(item, found[item.content_hash]) for item in items]
+    result = [(item, found[item.content_hash]) for item in items]
+    attempt._resetlab_served = result  # type: ignore[attr-defined]
+    return result
 
 
 # --- opaque choice ids ----------------------------------------------------------------------
@@ -291,20 +321,19 @@ def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | 
             if revealed or not _secure(q)]
     attempt_id, user_id, assignment_id = attempt.id, attempt.user_id, attempt.assignment_id
     late = assignment is not None and is_late(now, assignment.due_at)
+    # Everything is worked out before the write lock is taken; inside it, only writes.
+    claim = {"attempt_id": attempt_id, "new_finished_at": now, "new_score": total,
+             "new_timed_out": timed_out, "new_late": late, "new_review_fed": revealed,
+             "new_draft": dict(answers) if timed_out else None}
+    items = [{"item_id": item_id, "new_response": answer_forms.to_json(q, parsed[pos]),
+              "new_score": r.score} for item_id, pos, q, r in graded]
 
     def finish() -> Submission:
         begin_write()
-        claimed = db.session.execute(
-            update(Attempt)
-            .where(Attempt.id == attempt_id, Attempt.state == AttemptState.IN_PROGRESS)
-            .values(state=AttemptState.FINISHED, finished_at=now, score=total, timed_out=timed_out, late=late,
-                    review_fed=revealed, draft=dict(answers) if timed_out else None))
-        if claimed.rowcount != 1:
+        if db.session.execute(CLAIM, claim).rowcount != 1:
             db.session.rollback()
             return Submission(already=True)
-        db.session.execute(update(AttemptItem), [
-            {"id": item_id, "response": answer_forms.to_json(q, parsed[pos]), "score": r.score}
-            for item_id, pos, q, r in graded])
+        db.session.execute(ITEMS, items)
         review.record(user_id, feed, now, ReviewSource.QUIZ)
         if assignment_id is not None:
             summaries.count_finish(user_id, assignment_id, attempt_id, total, late, now)
@@ -312,6 +341,23 @@ def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | 
         return Submission(graded=True, timed_out=timed_out)
 
     return retrying(finish)
+
+
+def _new_values(table, *columns: str):
+    """SET column = :new_column for each column, typed like it (JSON and dates converted as the ORM would)."""
+    return {column: bindparam(f"new_{column}", type_=table.c[column].type) for column in columns}
+
+
+# Built once: the claim (only an attempt still in progress is finished, so a submit counts once) and
+# the answers, written in one batch.
+_ATTEMPTS, _ITEMS = Attempt.__table__, AttemptItem.__table__
+CLAIM = (update(_ATTEMPTS)
+         .where(_ATTEMPTS.c.id == bindparam("attempt_id"), _ATTEMPTS.c.state == AttemptState.IN_PROGRESS)
+         .values(state=AttemptState.FINISHED.value,
+                 **_new_values(_ATTEMPTS, "finished_at", "score", "timed_out", "late", "review_fed",
+                               "draft")))
+ITEMS = (update(_ITEMS).where(_ITEMS.c.id == bindparam("item_id"))
+         .values(**_new_values(_ITEMS, "response", "score")))
 
 
 def _secure(question: Question) -> bool:

@@ -16,7 +16,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Select, and_, case, delete, func, select, tuple_
+from sqlalchemy import (
+    DateTime,
+    Float,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
@@ -24,7 +36,6 @@ from sqlalchemy.orm import aliased
 from ..extensions import db
 from ..models import Attempt, AttemptState, AttemptSummary
 
-SUMMARY = AttemptSummary.__table__
 KEY = ("assignment_id", "user_id")
 
 
@@ -33,37 +44,50 @@ def _insert():
     return (postgresql_insert if postgresql else sqlite_insert)(AttemptSummary)
 
 
+# The same SQL on SQLite and PostgreSQL (INSERT … ON CONFLICT DO UPDATE), written out once: these run
+# inside every start and hand-in, where building the statement anew cost more than running it.
+START = text(
+    "INSERT INTO attempt_summary (assignment_id, user_id, attempts, finished, late, pending) "
+    "VALUES (:assignment_id, :user_id, 1, 0, 0, 0) "
+    "ON CONFLICT (assignment_id, user_id) DO UPDATE SET attempts = attempt_summary.attempts + 1")
+FINISH = text(
+    "INSERT INTO attempt_summary (assignment_id, user_id, attempts, finished, late, pending, first_score, "
+    "last_score, best_score, first_attempt_id, last_attempt_id, best_attempt_id, first_finished_at) "
+    "VALUES (:assignment_id, :user_id, 1, 1, :late, :pending, :score, :score, :score, :scored, :scored, "
+    ":scored, :finished_at) "
+    "ON CONFLICT (assignment_id, user_id) DO UPDATE SET "
+    "finished = attempt_summary.finished + 1, "
+    "late = attempt_summary.late + excluded.late, "
+    "pending = attempt_summary.pending + excluded.pending, "
+    "first_score = COALESCE(attempt_summary.first_score, excluded.first_score), "
+    "first_attempt_id = COALESCE(attempt_summary.first_attempt_id, excluded.first_attempt_id), "
+    "last_score = COALESCE(excluded.last_score, attempt_summary.last_score), "
+    "last_attempt_id = COALESCE(excluded.last_attempt_id, attempt_summary.last_attempt_id), "
+    "best_score = CASE WHEN attempt_summary.best_score IS NULL "
+    "OR excluded.best_score > attempt_summary.best_score "
+    "THEN excluded.best_score ELSE attempt_summary.best_score END, "
+    "best_attempt_id = CASE WHEN attempt_summary.best_score IS NULL "
+    "OR excluded.best_score > attempt_summary.best_score "
+    "THEN excluded.best_attempt_id ELSE attempt_summary.best_attempt_id END, "
+    "first_finished_at = CASE WHEN attempt_summary.first_finished_at IS NULL "
+    "OR excluded.first_finished_at < attempt_summary.first_finished_at "
+    "THEN excluded.first_finished_at ELSE attempt_summary.first_finished_at END"
+).bindparams(bindparam("finished_at", type_=DateTime), bindparam("score", type_=Float))
+
+
 def count_start(user_id: int, assignment_id: int) -> None:
     """One more attempt at this assignment (inside the caller's write transaction)."""
-    stmt = _insert().values(assignment_id=assignment_id, user_id=user_id, attempts=1, finished=0, late=0,
-                            pending=0)
-    db.session.execute(stmt.on_conflict_do_update(index_elements=KEY,
-                                                  set_={"attempts": SUMMARY.c.attempts + 1}))
+    db.session.execute(START, {"assignment_id": assignment_id, "user_id": user_id})
 
 
 def count_finish(user_id: int, assignment_id: int, attempt_id: int, score: float | None, late: bool,
                  finished_at: datetime) -> None:
     """One more finished attempt, the latest made (inside the caller's write transaction, in one
-    statement); a NULL score counts as pending."""
-    row = {"assignment_id": assignment_id, "user_id": user_id, "attempts": 1, "finished": 1,
-           "late": int(late), "pending": int(score is None), "first_score": score, "last_score": score,
-           "best_score": score,
-           "first_attempt_id": None if score is None else attempt_id,
-           "last_attempt_id": None if score is None else attempt_id,
-           "best_attempt_id": None if score is None else attempt_id, "first_finished_at": finished_at}
-    c = SUMMARY.c
-    changes = {"finished": c.finished + 1, "late": c.late + int(late),
-               "pending": c.pending + int(score is None),
-               "first_finished_at": case((c.first_finished_at.is_(None) | (c.first_finished_at > finished_at),
-                                          finished_at), else_=c.first_finished_at)}
-    if score is not None:
-        better = c.best_score.is_(None) | (c.best_score < score)
-        changes |= {"first_score": func.coalesce(c.first_score, score),
-                    "first_attempt_id": func.coalesce(c.first_attempt_id, attempt_id),
-                    "last_score": score, "last_attempt_id": attempt_id,
-                    "best_score": case((better, score), else_=c.best_score),
-                    "best_attempt_id": case((better, attempt_id), else_=c.best_attempt_id)}
-    db.session.execute(_insert().values(**row).on_conflict_do_update(index_elements=KEY, set_=changes))
+    statement); a NULL score counts as pending. The earliest attempt with the best score stays the
+    best one."""
+    db.session.execute(FINISH, {
+        "assignment_id": assignment_id, "user_id": user_id, "late": int(late), "pending": int(score is None),
+        "score": score, "scored": None if score is None else attempt_id, "finished_at": finished_at})
 
 
 def _recomputed(where) -> Select:
