@@ -39,19 +39,22 @@ def _wants_json() -> bool:
         or request.accept_mimetypes.best == "application/json"
 
 
+def request_id() -> str:
+    """This request's id for error pages and the log, made the first time it is asked for (most
+    requests never need one)."""
+    if "request_id" not in g:
+        g.request_id = uuid.uuid4().hex[:12]
+    return g.request_id
+
+
 def _respond(code: int, message: str):
     if _wants_json():
-        return jsonify({"error": message, "status": code, "request_id": g.get("request_id")}), code
-    return render_template("errors/error.html", code=code, message=message,
-                           request_id=g.get("request_id")), code
+        return jsonify({"error": message, "status": code, "request_id": request_id()}), code
+    return render_template("errors/error.html", code=code, message=message, request_id=request_id()), code
 
 
 def register_errors(app: Flask) -> None:
     """Handlers for every HTTP error, CSRF failures and unexpected exceptions."""
-
-    @app.before_request
-    def _request_id() -> None:
-        g.request_id = uuid.uuid4().hex[:12]
 
     @app.errorhandler(RejectedInput)
     def _rejected(err: RejectedInput):
@@ -89,7 +92,7 @@ def register_errors(app: Flask) -> None:
     def _unexpected(err: Exception):
         if isinstance(err, HTTPException):
             return _http(err)
-        log.exception("unhandled error (request %s)", g.get("request_id"))
+        log.exception("unhandled error (request %s)", request_id())
         from ..extensions import db
 
         db.session.rollback()
@@ -101,7 +104,7 @@ def database_unavailable(err: Exception):
     """503 with Retry-After: the database is down or too busy; nothing was saved, try again shortly."""
     from ..extensions import db, login_manager
 
-    log.warning("database unavailable (request %s): %s", g.get("request_id"), type(err).__name__)
+    log.warning("database unavailable (request %s): %s", request_id(), type(err).__name__)
     try:
         db.session.rollback()
     except Exception:  # the connection may be gone too; the session is discarded at teardown anyway
