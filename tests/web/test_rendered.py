@@ -1,0 +1,116 @@
+"""Pages kept for visitors and fragments rendered once (resetlab/web/rendered.py), and per-request work
+only where a request needs it: the personal parts stay right for visitors, guests and learners."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from flask import request
+
+from resetlab.course import get_catalog
+from resetlab.extensions import db, limiter
+from resetlab.factory import create_app
+from resetlab.web.limits import LIMITS
+
+from ..helpers import TOKEN, login, logout, make_config, post, signup
+
+META = re.compile(r'<meta name="csrf-token" content="([^"]*)"')
+
+
+def form_token(page: str) -> str:
+    match = TOKEN.search(page)
+    assert match, "no form with a CSRF token"
+    return match.group(1)
+
+
+def test_visitors_share_the_lesson_page_but_each_gets_their_own_token(app):
+    first, second = app.test_client(), app.test_client()
+    a, b = first.get("/lessons/alpha"), second.get("/lessons/alpha")
+    assert a.status_code == b.status_code == 200 and "Cookie" in a.headers["Vary"]
+    page_a, page_b = a.get_data(as_text=True), b.get_data(as_text=True)
+    token_a, token_b = form_token(page_a), form_token(page_b)
+    assert token_a != token_b and META.search(page_a).group(1) == token_a
+    assert page_a.replace(token_a, "") == page_b.replace(token_b, "")
+    assert "Mark as read" in page_a and "Cache-Control" not in a.headers
+    # the kept page's token is the visitor's own: it marks the lesson read (they become a guest)
+    response = first.post("/lessons/alpha/read", data={"csrf_token": token_a})
+    assert response.status_code == 302
+    page = first.get("/lessons/alpha")
+    assert page.headers["Cache-Control"] == "no-store"
+    text = page.get_data(as_text=True)
+    assert "You have read this lesson" in text and "Mark as read" not in text
+    assert "Marked as read" in text  # the flash, shown once
+    # another visitor's token is refused
+    assert second.post("/lessons/alpha/read", data={"csrf_token": token_a}).status_code == 400
+    assert "Mark as read" in second.get("/lessons/alpha").get_data(as_text=True)
+
+
+def test_a_signed_in_learner_sees_their_own_lesson_and_home(client, app):
+    signup(client)
+    page = client.get("/lessons/alpha").get_data(as_text=True)
+    assert "Mark as read" in page and META.search(page).group(1)
+    assert post(client, "/lessons/alpha/read").status_code == 302
+    assert "You have read this lesson" in client.get("/lessons/alpha").get_data(as_text=True)
+    home = client.get("/")
+    text = home.get_data(as_text=True)
+    assert home.headers["Cache-Control"] == "no-store" and META.search(text).group(1)
+    assert "Log out" in text and "Read" in text
+    # the visitor's kept pages never show it
+    visitor = app.test_client()
+    assert "You have read" not in visitor.get("/lessons/alpha").get_data(as_text=True)
+    assert "Log out" not in visitor.get("/").get_data(as_text=True)
+
+
+def test_the_kept_home_page_carries_no_token_and_sets_no_cookie(app):
+    visitor = app.test_client()
+    response = visitor.get("/")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert META.search(response.get_data(as_text=True)).group(1) == ""
+    # scripts that need one fetch it from /offline (static/js/offline.js): that page still has it
+    assert META.search(visitor.get("/offline").get_data(as_text=True)).group(1)
+
+
+def test_a_message_for_a_visitor_is_shown_not_a_kept_page(client):
+    signup(client)
+    logout(client)
+    page = client.get("/").get_data(as_text=True)
+    assert "Log in" in page and re.search(r'class="flash', page)
+    assert not re.search(r'class="flash', client.get("/").get_data(as_text=True))
+
+
+def test_kept_pages_follow_the_loaded_course(app):
+    visitor = app.test_client()
+    assert "A new title" not in visitor.get("/lessons/alpha").get_data(as_text=True)
+    with app.app_context():
+        catalog = get_catalog()
+        lessons = tuple(replace(lesson, title="A new title") if lesson.slug == "alpha" else lesson
+                        for lesson in catalog.lessons)
+        app.extensions["resetlab.catalog"] = replace(catalog, lessons=lessons)
+    assert "A new title" in visitor.get("/lessons/alpha").get_data(as_text=True)
+    login(app.test_client())  # unrelated requests do not bring the old page back
+    assert "A new title" in app.test_client().get("/lessons/alpha").get_data(as_text=True)
+
+
+def test_rate_limit_hooks_run_only_for_limited_endpoints(tmp_path, monkeypatch):
+    app = create_app(make_config(tmp_path, RATELIMIT_ENABLED=True))
+    with app.app_context():
+        db.create_all()
+    hooks = [f for funcs in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
+             for f in funcs.get(None, [])]
+    gated = [f for f in hooks if getattr(f, "resetlab_gated", False)]
+    assert len(gated) == 3  # Flask-Limiter's before, after and teardown hooks, each behind the gate
+    assert not [f for f in hooks if getattr(f, "__self__", None) is limiter and f not in gated]
+    seen = []
+    monkeypatch.setattr(limiter, "_check_request_limit", lambda *a, **k: seen.append(request.endpoint))
+    client = app.test_client()
+    client.get("/healthz")
+    client.get("/lessons/alpha")
+    assert seen == []  # the gates hold the original hooks; the limits themselves: tests/web/test_limits.py
+    assert {"auth.login", "study.submit"} <= set(LIMITS)
+
+
+def test_healthz_needs_no_session(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json()["database"] is True
+    assert "Set-Cookie" not in response.headers
