@@ -285,8 +285,9 @@ def _ranked_scores(counted):
 
 
 def assignment_analysis(assignment: Assignment, classroom: Classroom) -> Analysis:
-    """Facility, discrimination and option shares over each student's counted attempt (five queries:
-    the database counts the answers; Python only reads each answer's score, in rank order)."""
+    """Facility, discrimination and option shares over each student's counted attempt (four queries, and
+    one for question versions not met before: the database counts the answers; Python reads only
+    each answer's score, in rank order)."""
     connection = db.session.connection()
     students = connection.execute(select(func.count()).select_from(Enrollment).where(
         Enrollment.classroom_id == classroom.id, Enrollment.active.is_(True))).scalar_one()
@@ -304,11 +305,12 @@ def assignment_analysis(assignment: Assignment, classroom: Classroom) -> Analysi
     items: list[ItemStats] = []
     if totals:
         respondents = _counted_attempts(assignment, classroom, respondents=True)
-        served = snapshots_for(select(respondents.subquery().c.attempt_id))
+        groups = connection.execute(_answer_groups(respondents)).all()
+        served = versions(version for _, version, *_ in groups)  # kept by hash: usually no query
         counts: dict[str, ItemCounts] = defaultdict(ItemCounts)
         first_seen: dict[str, tuple[int, str]] = {}  # question id -> (first answer id, its version)
-        for qid, version, raw, score, n, first in connection.execute(_answer_groups(respondents)):
-            question = served[(qid, version)]
+        for qid, version, raw, score, n, first in groups:
+            question = served[version]
             count = counts[qid]
             count.scores[clamp_score(score)] += n
             count.ranked += n  # every respondent has a total
@@ -327,7 +329,7 @@ def assignment_analysis(assignment: Assignment, classroom: Classroom) -> Analysi
             if position > count.ranked - k:
                 count.lower[clamp_score(score)] += 1
         for qid in sorted(first_seen, key=first_seen.__getitem__):
-            items.append(item_stats(qid, served[(qid, first_seen[qid][1])], counts[qid]))
+            items.append(item_stats(qid, served[first_seen[qid][1]], counts[qid]))
     scores = list(totals.values())
     return Analysis(items=items, students=students, histogram=score_histogram(scores),
                     completion_by_day=_completion(first_done, students),
