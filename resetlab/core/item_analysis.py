@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain, repeat
 from operator import attrgetter
@@ -126,6 +126,22 @@ class ItemCounts:
     lower: Counter[float] = field(default_factory=Counter)
     ranked: int = 0
     picks: Counter[tuple[str, ...]] = field(default_factory=Counter)
+
+
+def clamped(scores: list[float]) -> list[float]:
+    """The scores, each kept inside [0, 1] (a copy only when one is outside, or NaN)."""
+    if scores and min(scores) >= 0.0 and max(scores) <= 1.0 and not any(map(math.isnan, scores)):
+        return scores
+    return [clamp_score(score) for score in scores]
+
+
+def item_counts(scores: Iterable[float], ranked: Sequence[float],
+                picks: Iterable[tuple[str, ...]] = ()) -> ItemCounts:
+    """Counts for one question: every respondent's score, the ranked respondents' scores best first
+    (the upper and lower 27% come from them) and the options each respondent picked."""
+    k = group_size(len(ranked))
+    return ItemCounts(scores=Counter(scores), upper=Counter(ranked[:k]), lower=Counter(ranked[-k:]),
+                      ranked=len(ranked), picks=Counter(picks))
 
 
 def _exact_sum(counts: Counter[float]) -> float:
@@ -308,15 +324,10 @@ def item_analysis(rows: Iterable[ResponseRow], totals: Mapping[int, float],
         by_student = latest.get(qid)
         if not by_student:
             continue
-        scores = {sid: clamp_score(row.score) for sid, row in by_student.items()}
-        ranked = list(filter(scores.__contains__, ranking))
-        k = group_size(len(ranked))
-        counts = ItemCounts(scores=Counter(scores.values()), ranked=len(ranked),
-                            upper=Counter(map(scores.__getitem__, ranked[:k])) if ranked else Counter(),
-                            lower=Counter(map(scores.__getitem__, ranked[-k:])) if ranked else Counter(),
-                            picks=Counter(map(_CHOSEN, by_student.values()))
-                            if question.kind.reports_options else Counter())
-        stats.append(item_stats(qid, question, counts))
+        scores = dict(zip(by_student, clamped([row.score for row in by_student.values()]), strict=True))
+        ranked = [scores[sid] for sid in ranking if sid in scores]
+        picks = map(_CHOSEN, by_student.values()) if question.kind.reports_options else ()
+        stats.append(item_stats(qid, question, item_counts(scores.values(), ranked, picks)))
     return stats
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import gc
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -23,12 +24,11 @@ from sqlalchemy import Text, and_, bindparam, cast, func, select, text
 from ..core import rules as policy
 from ..core.item_analysis import (
     MIN_ANSWERS_FOR_ADVICE,
-    ItemCounts,
     ItemStats,
     ResponseRow,
-    clamp_score,
-    group_size,
+    clamped,
     item_analysis,
+    item_counts,
     item_stats,
     score_histogram,
 )
@@ -263,31 +263,20 @@ def _counted_attempts(assignment: Assignment, classroom: Classroom, respondents:
     return query.where(s.pending == 0, score.is_not(None)) if respondents else query
 
 
-def _answer_groups(counted):
-    """The answers to the counted attempts, counted by the database: how many respondents gave each
-    answer (question, version, response, score), and the first answer's id (for the question order)."""
-    c = counted.subquery()
-    score = func.coalesce(AttemptItem.score, 0.0)
-    response = cast(AttemptItem.response, Text)
-    return (select(AttemptItem.question_id, AttemptItem.content_hash, response, score, func.count(),
-                   func.min(AttemptItem.id))
-            .join(c, c.c.attempt_id == AttemptItem.attempt_id)
-            .group_by(AttemptItem.question_id, AttemptItem.content_hash, response, score))
-
-
-def _ranked_scores(counted):
-    """Each answer's score, question by question, respondents ranked as `item_analysis` ranks them (by
-    their attempt's score, best first, ties by student id): for the upper and lower 27% groups."""
-    c = counted.subquery()
-    return (select(AttemptItem.question_id, func.coalesce(AttemptItem.score, 0.0))
+def _ranked_answers(respondents):
+    """Every answer to the counted attempts (question, version, response, score, answer id), question by
+    question, respondents ranked as `item_analysis` ranks them: by their attempt's score, best first,
+    ties by student id. One join and sort in the database; Python then only counts."""
+    c = respondents.subquery()
+    return (select(AttemptItem.question_id, AttemptItem.content_hash, cast(AttemptItem.response, Text),
+                   func.coalesce(AttemptItem.score, 0.0), AttemptItem.id)
             .join(c, c.c.attempt_id == AttemptItem.attempt_id)
             .order_by(AttemptItem.question_id, c.c.total.desc(), c.c.user_id))
 
 
 def assignment_analysis(assignment: Assignment, classroom: Classroom) -> Analysis:
-    """Facility, discrimination and option shares over each student's counted attempt (four queries, and
-    one for question versions not met before: the database counts the answers; Python reads only
-    each answer's score, in rank order)."""
+    """Facility, discrimination and option shares over each student's counted attempt (three queries,
+    and one for question versions not met before)."""
     connection = db.session.connection()
     students = connection.execute(select(func.count()).select_from(Enrollment).where(
         Enrollment.classroom_id == classroom.id, Enrollment.active.is_(True))).scalar_one()
@@ -305,31 +294,20 @@ def assignment_analysis(assignment: Assignment, classroom: Classroom) -> Analysi
     items: list[ItemStats] = []
     if totals:
         respondents = _counted_attempts(assignment, classroom, respondents=True)
-        groups = connection.execute(_answer_groups(respondents)).all()
-        served = versions(version for _, version, *_ in groups)  # kept by hash: usually no query
-        counts: dict[str, ItemCounts] = defaultdict(ItemCounts)
-        first_seen: dict[str, tuple[int, str]] = {}  # question id -> (first answer id, its version)
-        for qid, version, raw, score, n, first in groups:
+        answers = connection.execute(_ranked_answers(respondents)).all()
+        served = versions({version for _, version, *_ in answers})  # kept by hash: usually no query
+        found = []
+        for qid, rows in groupby(answers, key=itemgetter(0)):
+            rows = list(rows)
+            first, version = min(map(itemgetter(4, 1), rows))  # the first answer's version, as before
             question = served[version]
-            count = counts[qid]
-            count.scores[clamp_score(score)] += n
-            count.ranked += n  # every respondent has a total
-            if question.kind.reports_options:
-                count.picks[_chosen_ids(question, raw)] += n
-            if qid not in first_seen or first < first_seen[qid][0]:
-                first_seen[qid] = (first, version)
-        position, current = 0, None
-        for qid, score in connection.execute(_ranked_scores(respondents)):
-            if qid != current:
-                current, position, count = qid, 0, counts[qid]
-                k = group_size(count.ranked)
-            position += 1
-            if position <= k:
-                count.upper[clamp_score(score)] += 1
-            if position > count.ranked - k:
-                count.lower[clamp_score(score)] += 1
-        for qid in sorted(first_seen, key=first_seen.__getitem__):
-            items.append(item_stats(qid, served[first_seen[qid][1]], counts[qid]))
+            ranked = clamped(list(map(itemgetter(3), rows)))
+            picks: Counter[tuple[str, ...]] = Counter()
+            if question.kind.reports_options:  # each distinct answer decoded once
+                for (v, raw), n in Counter(map(itemgetter(1, 2), rows)).items():
+                    picks[_chosen_ids(served[v], raw)] += n
+            found.append((first, item_stats(qid, question, item_counts(ranked, ranked, picks.elements()))))
+        items = [stats for _, stats in sorted(found, key=itemgetter(0))]
     scores = list(totals.values())
     return Analysis(items=items, students=students, histogram=score_histogram(scores),
                     completion_by_day=_completion(first_done, students),
