@@ -71,15 +71,15 @@ def table(results: dict[str, Any]) -> str:
     pages, memory, machine = results["pages"], results["memory"], results["machine"]
     lines = [f"Database: {results['database']}; "
              + "; ".join(c["summary"] for c in results["demo"]["classes"]), "",
-             f"{'In-process page':<26}{'median':>10}{'min':>9}{'max':>9}{'KiB':>7}{'SQL':>5}"]
+             f"{'In-process page':<26}{'median':>10}{'min':>9}{'max':>9}{'CPU':>9}{'KiB':>7}{'SQL':>5}"]
     for key, label in (("overview", "class overview"), ("item_analysis", "item analysis")):
         p = pages[key]
         lines.append(f"{label:<26}{p['median_ms']:>8.1f}ms{p['min_ms']:>7.1f}ms{p['max_ms']:>7.1f}ms"
-                     f"{p['bytes'] / 1024:>7.0f}{p['queries']:>5}")
-    lines.append(f"  ({pages['overview']['runs']} runs after a warm-up; item analysis of "
-                 f"“{pages['item_analysis']['assignment']}”)")
+                     f"{p['cpu_median_ms']:>7.1f}ms{p['bytes'] / 1024:>7.0f}{p['queries']:>5}")
+    lines.append(f"  ({pages['overview']['runs']} runs after a warm-up, median wall-clock and median CPU "
+                 f"time of this process; item analysis of “{pages['item_analysis']['assignment']}”)")
     lines.append("Overview by class size: " + ", ".join(
-        f"{size} students {s['median_ms']:.1f} ms ({s['queries']} SQL)"
+        f"{size} students {s['median_ms']:.1f} ms (CPU {s['cpu_median_ms']:.1f} ms, {s['queries']} SQL)"
         for size, s in results["scale"].items()))
     timing = results.get("login_timing")
     if timing:
