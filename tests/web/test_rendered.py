@@ -114,3 +114,33 @@ def test_healthz_needs_no_session(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.get_json()["database"] is True
     assert "Set-Cookie" not in response.headers
+
+
+def test_a_guest_sees_their_own_progress_and_a_logged_out_learner_the_visitors_page(app):
+    from .test_study import key_form, start_quiz, submit
+
+    guest = app.test_client()
+    assert "Best 100%" not in guest.get("/").get_data(as_text=True)  # kept for visitors
+    attempt_id = start_quiz(guest)  # starting a quiz makes the visitor a guest
+    assert submit(guest, attempt_id, key_form(app, attempt_id)).status_code == 302
+    home = guest.get("/")
+    text = home.get_data(as_text=True)
+    assert home.headers["Cache-Control"] == "no-store"
+    assert "You are practising as a guest" in text and "Best 100%" in text
+    # their state changes the next page at once: nothing of theirs was kept
+    assert "Mark as read" in guest.get("/lessons/beta").get_data(as_text=True)
+    post(guest, "/lessons/beta/read")
+    assert "You have read this lesson" in guest.get("/lessons/beta").get_data(as_text=True)
+    # a visitor still gets the kept pages, without any of it
+    visitor = app.test_client()
+    assert "Best 100%" not in visitor.get("/").get_data(as_text=True)
+    assert "You have read" not in visitor.get("/lessons/beta").get_data(as_text=True)
+
+    learner = app.test_client()
+    signup(learner, email="bo@example.org", name="Bo")
+    post(learner, "/lessons/alpha/read")
+    assert "You have read this lesson" in learner.get("/lessons/alpha").get_data(as_text=True)
+    logout(learner)
+    learner.get("/")  # the log-out message is shown once
+    page = learner.get("/lessons/alpha")
+    assert "Mark as read" in page.get_data(as_text=True) and "Cache-Control" not in page.headers
