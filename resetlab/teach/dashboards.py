@@ -294,8 +294,11 @@ def assignment_analysis(assignment: Assignment, classroom: Classroom) -> Analysi
     items: list[ItemStats] = []
     if totals:
         respondents = _counted_attempts(assignment, classroom, respondents=True)
-        answers = connection.execute(_ranked_answers(respondents)).all()
-        served = versions({version for _, version, *_ in answers})  # kept by hash: usually no query
+        # Straight from the driver's cursor: plain values that need no conversion (strings, numbers).
+        result = connection.execute(_ranked_answers(respondents))
+        answers = result.cursor.fetchall()
+        result.close()
+        served = versions(set(map(itemgetter(1), answers)))  # kept by hash: usually no query
         found = []
         for qid, rows in groupby(answers, key=itemgetter(0)):
             rows = list(rows)
