@@ -21,6 +21,7 @@ from .web.filters import register_filters
 from .web.input_guard import register_input_guard
 from .web.limits import apply_limits
 from .web.security import register_security
+from .web.sessions import QuietSessionInterface, shows_messages
 
 log = logging.getLogger("resetlab")
 
@@ -59,6 +60,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in (or create a free account) to take quizzes and keep progress."
     login_manager.login_message_category = "info"
+    # Flask-Login's "basic" protection only marks a session not fresh, a session write on pages that only
+    # render; nothing here asks for a fresh login (changing the password asks for the current one).
+    login_manager.session_protection = None
+    app.session_interface = QuietSessionInterface()  # see resetlab/web/sessions.py
+    app.jinja_env.globals["shows_messages"] = shows_messages
 
 
 def register_content(app: Flask) -> None:
@@ -86,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from .account.views import bp as account
     from .auth.views import bp as auth
     from .classwork.views import bp as classwork
+    from .grading.views import bp as grading
     from .offline.views import bp as offline
     from .review.views import bp as review
     from .study.views import bp as study
@@ -93,6 +100,6 @@ def register_blueprints(app: Flask) -> None:
     from .web.access import require_login
 
     app.url_map.converters.update(CONVERTERS)
-    for blueprint in (auth, study, classwork, teach, review, ops.bp, offline, account):
+    for blueprint in (auth, study, classwork, teach, grading, review, ops.bp, offline, account):
         app.register_blueprint(blueprint)
     app.before_request(require_login)

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .core.rules import Grading, Reveal
@@ -126,13 +126,19 @@ class Attempt(db.Model):
         """Score as a whole percentage."""
         return None if self.score is None else round(self.score * 100)
 
+    @property
+    def pending(self) -> bool:
+        """Submitted, but a written answer is not graded (or its grade not released) yet: no score."""
+        return self.finished and self.score is None
+
 
 class AttemptSummary(db.Model):
     """One student's attempts at one assignment, summed up as they are started and handed in, so the
     dashboards read one row per student and assignment instead of every attempt (resetlab/study/summaries.py).
 
     Scores are over finished attempts that have one, in the order the attempts were made; a finished
-    attempt whose score is NULL awaits grading and makes the whole cell pending.
+    attempt whose score is NULL awaits grading. Whether the score that counts awaits grading depends on
+    the assignment's grading rule (core/rules.py `Tally.awaiting`; `summaries.awaiting` in SQL).
     """
 
     __table_args__ = ({"sqlite_with_rowid": False},)  # rows stored in key order: a class reads a range
@@ -145,6 +151,8 @@ class AttemptSummary(db.Model):
     finished: Mapped[int] = mapped_column(default=0)
     late: Mapped[int] = mapped_column(default=0)  # finished attempts handed in after the due date
     pending: Mapped[int] = mapped_column(default=0)  # finished attempts awaiting a score
+    first_pending: Mapped[int] = mapped_column(default=0)  # 1: the first finished attempt awaits a score
+    last_pending: Mapped[int] = mapped_column(default=0)  # 1: the latest finished attempt awaits a score
     first_score: Mapped[float | None]
     last_score: Mapped[float | None]
     best_score: Mapped[float | None]
@@ -222,6 +230,11 @@ class Assignment(db.Model):
     reveal: Mapped[str] = mapped_column(String(20), default=Reveal.IMMEDIATELY)
     closed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Written answers (resetlab/grading/): whether every attempt gets the bank's written prompts, the
+    # instructor's own rubric for them (None: each prompt's rubric), and when grades were released.
+    include_written: Mapped[bool] = mapped_column(default=False, server_default=false())
+    written_rubric: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    grades_released_at: Mapped[datetime | None]
 
 
 class Accommodation(db.Model):
@@ -280,3 +293,53 @@ class PasswordResetToken(db.Model):
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
+
+
+# --- written answers graded by instructors (resetlab/grading/) -----------------------------------------
+class GradeStatus(StrEnum):
+    """Where a written answer is in the grading queue."""
+
+    PENDING = "pending"  # to grade (levels picked so far are kept as a draft)
+    GRADED = "graded"  # every rubric criterion has a level
+    RETURNED = "returned"  # sent back to the student to revise; pending again once resubmitted
+
+
+class WrittenGrade(db.Model):
+    """The grading of one written answer (an attempt item of a manually graded type).
+
+    Created when the attempt is submitted with the answer written; the rubric is the one in force
+    then (the prompt's, or the assignment's own). `levels` holds one level index per criterion (None
+    until picked). The student sees it only once the assignment's grades are released.
+    """
+
+    __table_args__ = (Index("ix_written_grade_queue", "assignment_id", "question_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("attempt_item.id", ondelete="CASCADE"), unique=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"), index=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), default=GradeStatus.PENDING)
+    rubric: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    levels: Mapped[list[int | None]] = mapped_column(JSON)
+    points: Mapped[int | None]
+    max_points: Mapped[int]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    grader_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    graded_at: Mapped[datetime | None]
+    # Earlier versions of the answer, each with the comment it was returned with: [{text, comment, at}].
+    revisions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CommentSnippet(db.Model):
+    """A comment an instructor reuses while grading one prompt ("Cite a date for each claim.")."""
+
+    __table_args__ = (UniqueConstraint("owner_id", "question_id", "digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of the text: one copy of each comment
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,11 +6,16 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings
 
 from resetlab.extensions import db
 from resetlab.factory import create_app
 
 from .helpers import make_config, signup
+
+# No wall-clock limits in tests: Hypothesis's default 200 ms deadline fails on a busy machine.
+settings.register_profile("resetlab", deadline=None)
+settings.load_profile("resetlab")
 
 
 @pytest.fixture

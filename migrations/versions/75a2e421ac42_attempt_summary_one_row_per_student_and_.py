@@ -1,7 +1,7 @@
 """attempt summary: one row per student and assignment for the dashboards
 
 Revision ID: 75a2e421ac42
-Revises: 8d1854079780
+Revises: 4eb17fc2a8f9
 Create Date: 2026-11-30 07:14:40.369351
 
 The table is filled from the attempts already stored (the same sums as resetlab/study/summaries.py
@@ -11,13 +11,16 @@ from alembic import op
 import sqlalchemy as sa
 
 BACKFILL = """
-INSERT INTO attempt_summary (assignment_id, user_id, attempts, finished, late, pending, first_score, last_score,
-                             best_score, first_attempt_id, last_attempt_id, best_attempt_id, first_finished_at)
+INSERT INTO attempt_summary (assignment_id, user_id, attempts, finished, late, pending, first_pending,
+                             last_pending, first_score, last_score, best_score, first_attempt_id,
+                             last_attempt_id, best_attempt_id, first_finished_at)
 WITH g AS (
   SELECT assignment_id, user_id, COUNT(*) AS attempts,
          SUM(CASE WHEN state = 'finished' THEN 1 ELSE 0 END) AS finished,
          SUM(CASE WHEN state = 'finished' AND late THEN 1 ELSE 0 END) AS late,
          SUM(CASE WHEN state = 'finished' AND score IS NULL THEN 1 ELSE 0 END) AS pending,
+         MIN(CASE WHEN state = 'finished' THEN id END) AS first_done_id,
+         MAX(CASE WHEN state = 'finished' THEN id END) AS last_done_id,
          MIN(CASE WHEN state = 'finished' AND score IS NOT NULL THEN id END) AS first_id,
          MAX(CASE WHEN state = 'finished' AND score IS NOT NULL THEN id END) AS last_id,
          MAX(CASE WHEN state = 'finished' AND score IS NOT NULL THEN score END) AS best,
@@ -27,18 +30,22 @@ b AS (
   SELECT a.assignment_id, a.user_id, MIN(a.id) AS best_id
   FROM attempt a JOIN g ON g.assignment_id = a.assignment_id AND g.user_id = a.user_id AND a.score = g.best
   WHERE a.state = 'finished' GROUP BY a.assignment_id, a.user_id)
-SELECT g.assignment_id, g.user_id, g.attempts, g.finished, g.late, g.pending, f.score, l.score, g.best,
+SELECT g.assignment_id, g.user_id, g.attempts, g.finished, g.late, g.pending,
+       CASE WHEN fd.id IS NOT NULL AND fd.score IS NULL THEN 1 ELSE 0 END,
+       CASE WHEN ld.id IS NOT NULL AND ld.score IS NULL THEN 1 ELSE 0 END, f.score, l.score, g.best,
        g.first_id, g.last_id, b.best_id, g.first_finished_at
 FROM g
 LEFT JOIN b ON b.assignment_id = g.assignment_id AND b.user_id = g.user_id
 LEFT JOIN attempt f ON f.id = g.first_id
 LEFT JOIN attempt l ON l.id = g.last_id
+LEFT JOIN attempt fd ON fd.id = g.first_done_id
+LEFT JOIN attempt ld ON ld.id = g.last_done_id
 """
 
 
 # revision identifiers, used by Alembic.
 revision = '75a2e421ac42'
-down_revision = '8d1854079780'
+down_revision = '4eb17fc2a8f9'
 branch_labels = None
 depends_on = None
 
@@ -52,6 +59,8 @@ def upgrade():
     sa.Column('finished', sa.Integer(), nullable=False),
     sa.Column('late', sa.Integer(), nullable=False),
     sa.Column('pending', sa.Integer(), nullable=False),
+    sa.Column('first_pending', sa.Integer(), nullable=False),
+    sa.Column('last_pending', sa.Integer(), nullable=False),
     sa.Column('first_score', sa.Double(), nullable=True),
     sa.Column('last_score', sa.Double(), nullable=True),
     sa.Column('best_score', sa.Double(), nullable=True),

@@ -14,6 +14,7 @@ from typing import Any
 from ..core.errors import Conflict, NotFound
 from ..database import begin_write
 from ..extensions import db
+from ..grading import services as grading
 from ..models import (
     Accommodation,
     Assignment,
@@ -22,12 +23,14 @@ from ..models import (
     AttemptState,
     Classroom,
     Enrollment,
+    GradeStatus,
     LessonRead,
     PasswordResetToken,
     ReviewCard,
     ReviewLog,
     Role,
     User,
+    WrittenGrade,
 )
 
 DELETED_NAME = "Deleted student"
@@ -52,6 +55,7 @@ def export(user: User, now: datetime) -> dict[str, Any]:
                           order=[AttemptItem.attempt_id, AttemptItem.position]):
             items.setdefault(item.attempt_id, []).append(item)
     work = _assignments(a.assignment_id for a in attempts)
+    grades = grading.grades_by_item(i.id for rows in items.values() for i in rows)
     rooms = {r.id: r for r in db.session.scalars(db.select(Classroom).join(
         Enrollment, Enrollment.classroom_id == Classroom.id).where(Enrollment.user_id == user.id))}
     return {
@@ -66,7 +70,8 @@ def export(user: User, now: datetime) -> dict[str, Any]:
             "state": a.state, "started_at": _when(a.started_at), "deadline_at": _when(a.deadline_at),
             "finished_at": _when(a.finished_at), "score": a.score, "late": a.late, "timed_out": a.timed_out,
             "answers": [{"position": i.position, "question": i.question_id, "response": i.response,
-                         "score": i.score} for i in items.get(a.id, [])],
+                         "score": i.score, **_written(grades.get(i.id), work.get(a.assignment_id))}
+                        for i in items.get(a.id, [])],
         } for a in attempts],
         "review_cards": [{"question": c.question_id, "lesson": c.lesson_slug, "due_at": _when(c.due_at),
                           "reviews": c.reviews, "lapses": c.lapses, "schedule": c.state}
@@ -86,6 +91,20 @@ def export(user: User, now: datetime) -> dict[str, Any]:
     }
 
 
+def _written(grade: WrittenGrade | None, work: Assignment | None) -> dict[str, Any]:
+    """A written answer's grading as its student may see it: the grade once released, the comment when
+    returned for revision, and every earlier version they handed in."""
+    if grade is None:
+        return {}
+    shown = grade.status == GradeStatus.GRADED and work is not None and work.grades_released_at is not None
+    returned = grade.status == GradeStatus.RETURNED
+    return {"grading": {
+        "status": grade.status if shown or returned else "awaiting grading",
+        "points": grade.points if shown else None, "max_points": grade.max_points,
+        "comment": grade.comment if shown or returned else "",
+        "earlier_versions": grade.revisions}}
+
+
 def _assignments(ids) -> dict[int, Assignment]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
@@ -103,7 +122,7 @@ def attempts_table(user: User) -> tuple[list[str], list[list[object]]]:
     work = _assignments(a.assignment_id for a in attempts)
     return ATTEMPTS_HEADER, [[
         a.id, a.bank_title, work[a.assignment_id].title if a.assignment_id in work else "",
-        a.state, f"{a.started_at:%Y-%m-%d %H:%M}",
+        "awaiting grading" if a.pending else a.state, f"{a.started_at:%Y-%m-%d %H:%M}",
         f"{a.finished_at:%Y-%m-%d %H:%M}" if a.finished_at else "", a.percent, "yes" if a.late else "no",
     ] for a in attempts]
 
@@ -150,6 +169,7 @@ def delete_classroom(classroom: Classroom, typed_name: str) -> bool:
                                                 Attempt.state == AttemptState.IN_PROGRESS))
     db.session.execute(db.delete(Attempt).where(Attempt.assignment_id.in_(work),
                                                 Attempt.user_id.in_(deleted)))
+    grading.settle(work)
     db.session.execute(db.delete(Classroom).where(Classroom.id == room_id))
     leftover = db.select(Attempt.id).where(Attempt.user_id == User.id).correlate(User).exists()
     db.session.execute(db.delete(User).where(User.deleted_at.is_not(None), ~leftover))

@@ -13,10 +13,9 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from ..auth import tokens
 from ..auth.forms import ChangePasswordForm
@@ -28,6 +27,7 @@ from ..models import utcnow
 from ..teach.services import classroom_for_instructor
 from ..web.access import instructor_required
 from ..web.forms import ActionForm
+from ..web.sessions import new_session
 from . import services
 from .forms import DeleteAccountForm, DeleteClassForm
 
@@ -65,8 +65,7 @@ def change_password():
             form.current_password.errors.append("That is not your current password.")
         else:
             set_password(user, form.password.data)
-            session.clear()
-            login_user(user)
+            new_session(user)
             flash("Password changed. Every other device was logged out.", "success")
             return redirect(url_for("account.settings"))
     return render_template("account/settings.html", form=form), 422
@@ -103,7 +102,7 @@ def delete():
                 flash(str(refusal), "error")
                 return redirect(url_for("account.delete"))
             logout_user()
-            session.clear()
+            new_session()
             flash("Your account and your data are deleted.", "success")
             return redirect(url_for("study.index"))
     status = 422 if request.method == "POST" else 200

@@ -5,12 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
-from flask_wtf.csrf import generate_csrf
+from flask_login import current_user, login_required, logout_user
 
-from ..models import Role, User, utcnow
+from ..models import Role, utcnow
 from ..web.access import public
 from ..web.forms import ActionForm
+from ..web.sessions import new_session
 from . import tokens
 from .forms import ForgotForm, LoginForm, ResetForm, SignupForm
 from .mail import email_enabled, request_reset_email
@@ -38,14 +38,6 @@ def safe_next(target: str | None) -> str:
     return url_for("study.index")
 
 
-def _start_session(user: User) -> None:
-    session.clear()  # a fresh session on login: nothing from before survives
-    login_user(user)
-    # Put the new CSRF secret in this response's cookie: otherwise the redirected page and the
-    # service worker's parallel requests could each mint one, and the last cookie would win.
-    generate_csrf()
-
-
 @bp.route("/signup", methods=["GET", "POST"])
 @public
 def signup():
@@ -67,7 +59,7 @@ def signup():
             except EmailTaken:
                 form.email.errors.append("An account with this email already exists. Log in instead.")
             else:
-                _start_session(user)
+                new_session(user)
                 flash("Your progress is saved to your new account." if guest is not None
                       else "Welcome to Reset Lab! Your account is ready.", "success")
                 return redirect(safe_next(request.args.get("next")))
@@ -86,7 +78,7 @@ def login():
         if user is not None:
             if current_user.is_authenticated and current_user.is_guest:
                 merge_guest(current_user._get_current_object(), user)
-            _start_session(user)
+            new_session(user)
             flash(f"Welcome back, {user.display_name}.", "success")
             return redirect(safe_next(request.args.get("next")))
         form.password.errors.append("Email or password is not right.")
@@ -102,7 +94,7 @@ def logout():
     if form.validate_on_submit():
         revoke_sessions(current_user._get_current_object())
         logout_user()
-        session.clear()
+        new_session()
         flash("You are logged out.", "info")
     return redirect(url_for("study.index"))
 

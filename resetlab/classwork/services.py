@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..core import rules
 from ..core.errors import Forbidden, NotFound
-from ..core.selection import Purpose, draw_questions
+from ..core.selection import Purpose, draw_questions, with_sources_together, written
 from ..course import get_catalog
 from ..database import begin_write
 from ..extensions import db
@@ -124,6 +124,8 @@ class Standing:
     left: int | None
     counted: float | None
     late: bool
+    awaiting: bool = False  # the grade that counts waits for a written answer to be graded
+    written: int = 0  # written prompts each attempt has besides the drawn questions
 
 
 def standing(user: User, assignment: Assignment, now: datetime) -> Standing:
@@ -132,9 +134,18 @@ def standing(user: User, assignment: Assignment, now: datetime) -> Standing:
     applied = rules_for(assignment, user.id)
     used = len(attempts)
     refusal = None if any(not a.finished for a in attempts) else rules.start_refusal(applied, now, used)
-    finished = [a.score for a in attempts if a.finished and a.score is not None]
+    tally = rules.Tally()
+    for attempt in attempts:
+        tally.add(attempt.finished, attempt.late, attempt.score)
     return Standing(attempts, applied, refusal, rules.attempts_left(applied, used),
-                    rules.counted_score(finished, assignment.grading), rules.is_late(now, assignment.due_at))
+                    tally.counted(assignment.grading), rules.is_late(now, assignment.due_at),
+                    tally.awaiting(assignment.grading), written_prompts(assignment))
+
+
+def written_prompts(assignment: Assignment) -> int:
+    """How many written prompts an attempt at this assignment has (the bank's, when it includes them)."""
+    bank = get_catalog().bank(assignment.bank_slug) if assignment.include_written else None
+    return len(written(bank)) if bank is not None else 0
 
 
 class StartRefused(Exception):
@@ -154,7 +165,9 @@ def start_assignment_attempt(user: User, assignment: Assignment, now: datetime |
     bank = get_catalog().bank(assignment.bank_slug)
     if bank is None:
         raise StartRefused("This quiz is no longer in the course.")
-    questions = draw_questions(bank, get_catalog().banks.values(), assignment.draw, rng, Purpose.ASSESSMENT)
+    essays = written(bank) if assignment.include_written else []  # after the drawn questions
+    questions = with_sources_together(draw_questions(bank, get_catalog().banks.values(), assignment.draw, rng,
+                                                     Purpose.ASSESSMENT, taken=essays) + essays)
     applied = rules_for(assignment, user.id)
     begin_write()
     previous = attempts_on(user, assignment)
@@ -165,9 +178,10 @@ def start_assignment_attempt(user: User, assignment: Assignment, now: datetime |
         if refusal:
             raise StartRefused(refusal)
         return open_one
-    attempt = add_attempt(user, bank, questions, rng, title=assignment.title, assignment_id=assignment.id,
-                          number=len(previous) + 1, started_at=now, deadline_at=rules.deadline(applied, now))
-    try:
+    try:  # adding it counts the start in the summary, a statement that flushes the new attempt first
+        attempt = add_attempt(user, bank, questions, rng, title=assignment.title, assignment_id=assignment.id,
+                              number=len(previous) + 1, started_at=now,
+                              deadline_at=rules.deadline(applied, now))
         db.session.commit()
     except IntegrityError:  # a parallel start took the open slot or this number first
         db.session.rollback()
@@ -209,11 +223,10 @@ def todo_for(user: User, now: datetime | None = None) -> list[TodoItem]:
     items = []
     for assignment, classroom in rows:
         tally = tallies[assignment.id]
-        status = tally.status(assignment.due_at, now)
+        status = tally.status(assignment.due_at, now, assignment.grading)
         overdue = status in (rules.NOT_STARTED, rules.MISSING, rules.IN_PROGRESS) \
             and assignment.due_at < now
         items.append(TodoItem(assignment, classroom, status, tally.counted(assignment.grading),
                               tally.attempts, overdue))
-    done = (rules.DONE, rules.LATE)
-    items.sort(key=lambda t: (t.status in done, not t.overdue, t.assignment.due_at))
+    items.sort(key=lambda t: (t.status in rules.SUBMITTED, not t.overdue, t.assignment.due_at))
     return items

@@ -66,8 +66,8 @@ def assignment(assignment_id: int):
     now = utcnow()
     at = classes.standing(current_user, work, now)
     return render_template("classwork/assignment.html", assignment=work, classroom=room, attempts=at.attempts,
-                           rules=at.rules, refusal=at.refusal, left=at.left, counted=at.counted, now=now,
-                           late=at.late, form=ActionForm())
+                           rules=at.rules, refusal=at.refusal, left=at.left, counted=at.counted,
+                           awaiting=at.awaiting, written=at.written, now=now, late=at.late, form=ActionForm())
 
 
 @bp.post("/assignments/<id:assignment_id>/start")

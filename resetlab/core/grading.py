@@ -6,6 +6,7 @@ Answers arrive already parsed into canonical form (see `resetlab.core.questions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,3 +35,11 @@ def grade(question: Question, answer: Any) -> Result:
     if answer is None:
         return Result(0.0)
     return Result(min(1.0, max(0.0, question.kind.score(question, answer))))
+
+
+def attempt_score(items: Sequence[float | None]) -> float | None:
+    """An attempt's score from its items' scores: their mean, or None ("awaiting grading") while any
+    item, a written answer, has no score yet. An attempt with no items scores 0."""
+    if any(score is None for score in items):
+        return None
+    return sum(items) / len(items) if items else 0.0  # type: ignore[arg-type]

@@ -105,12 +105,20 @@ def may_reveal(reveal: str, now: datetime, due_at: datetime) -> bool:
 
 
 NOT_STARTED, IN_PROGRESS, DONE, LATE, MISSING = "not started", "in progress", "done", "late", "missing"
+PENDING = "awaiting grading"  # submitted, but a written answer in the attempt that counts is not graded yet
+SUBMITTED = (DONE, LATE, PENDING)
 
 
 class Tally:
-    """A running summary of one student's attempts at one assignment, built in one pass."""
+    """A running summary of one student's attempts at one assignment, built in one pass.
 
-    __slots__ = ("attempts", "finished", "all_late", "first", "last", "best")
+    A finished attempt whose score is None is awaiting grading (a written answer not graded or not
+    released yet): it is never counted as a low score, and while it could still become the score that
+    counts, the counted score is pending too.
+    """
+
+    __slots__ = ("attempts", "finished", "all_late", "first", "last", "best", "pending", "first_pending",
+                 "last_pending")
 
     def __init__(self) -> None:
         self.attempts = 0
@@ -119,29 +127,49 @@ class Tally:
         self.first: float | None = None
         self.last: float | None = None
         self.best: float | None = None
+        self.pending = 0  # finished attempts awaiting grading
+        self.first_pending = False  # the first finished attempt is awaiting grading
+        self.last_pending = False  # the latest finished attempt is awaiting grading
 
     def add(self, finished: bool, late: bool, score: float | None) -> None:
         """Count one attempt, in the order they were made."""
         self.attempts += 1
         if not finished:
             return
+        first = self.finished == 0
         self.finished += 1
         self.all_late = self.all_late and late
-        if score is not None:
-            self.first = score if self.first is None else self.first
-            self.last = score
-            self.best = score if self.best is None else max(self.best, score)
+        self.last_pending = score is None
+        if score is None:
+            self.pending += 1
+            self.first_pending = self.first_pending or first
+            return
+        self.first = score if first else self.first
+        self.last = score
+        self.best = score if self.best is None else max(self.best, score)
 
-    def status(self, due_at: datetime, now: datetime) -> str:
-        """Not started, in progress, done, late (every finished attempt late) or missing."""
+    def awaiting(self, method: str = Grading.HIGHEST) -> bool:
+        """Whether the score that counts under `method` is not known yet (a written answer to grade)."""
+        if method == Grading.LATEST:
+            return self.last_pending
+        if method == Grading.FIRST:
+            return self.first_pending
+        return self.pending > 0 and (self.best is None or self.best < 1.0)
+
+    def status(self, due_at: datetime, now: datetime, method: str = Grading.HIGHEST) -> str:
+        """Not started, in progress, awaiting grading, done, late (every finished attempt late) or missing."""
         if self.finished:
+            if self.awaiting(method):
+                return PENDING
             return LATE if self.all_late else DONE
         if self.attempts:
             return IN_PROGRESS
         return MISSING if now > due_at else NOT_STARTED
 
     def counted(self, method: str) -> float | None:
-        """The score that counts under the assignment's grading method."""
+        """The score that counts under the assignment's grading method (None while it is pending)."""
+        if self.awaiting(method):
+            return None
         return {Grading.LATEST: self.last, Grading.FIRST: self.first}.get(method, self.best)
 
 

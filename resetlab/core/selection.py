@@ -1,7 +1,9 @@
 """Pure: which questions an attempt gets.
 
 Practice draws only practice questions; an assessment (an assignment) draws its bank's secure
-questions first and tops up with practice ones. Questions that share an exclusion `group` (they
+questions first and tops up with practice ones. Source excerpts are never drawn (they come with the
+questions that cite them, which are kept next to each other), and written answers are never drawn:
+an assignment adds them on purpose. Questions that share an exclusion `group` (they
 give each other away) never meet in one attempt, nor do two questions of different banks that a
 course-wide bank lists as conflicting (`Bank.conflicts`: one prints the other's answer; the catalog
 finds them at load with the item-writing lint). The random generator is passed in, so tests can fix
@@ -25,12 +27,38 @@ class Purpose(StrEnum):
     ASSESSMENT = "assessment"
 
 
+def drawable(question: Question) -> bool:
+    """Whether a draw may pick it: not a source excerpt (shown with its questions) and not a written
+    answer (an assignment adds those on purpose, see `written`)."""
+    return question.kind.answerable and not question.kind.manual
+
+
 def pools(bank: Bank, all_banks: Iterable[Bank]) -> list[list[Question]]:
-    """The bank's own questions, and for a course-wide exam every lesson bank's too."""
-    if bank.pool != "course":
-        return [list(bank.questions)]
-    return [list(bank.questions)] + [list(b.questions) for b in all_banks
-                                     if b.slug != bank.slug and b.pool == "bank"]
+    """The bank's own drawable questions, and for a course-wide exam every lesson bank's too."""
+    banks = [bank] if bank.pool != "course" else [bank] + [b for b in all_banks
+                                                           if b.slug != bank.slug and b.pool == "bank"]
+    return [[q for q in b.questions if drawable(q)] for b in banks]
+
+
+def written(bank: Bank) -> list[Question]:
+    """The bank's written-answer prompts, which an assignment may add to every attempt."""
+    return [q for q in bank.questions if q.kind.answerable and q.kind.manual]
+
+
+def with_sources_together(questions: list[Question]) -> list[Question]:
+    """The same questions, each run that shares a source excerpt placed where the first of them was, so
+    the excerpt is shown once above all of them."""
+    placed: dict[str, list[Question]] = {}
+    order: list[str | Question] = []
+    for q in questions:
+        if q.stimulus is None:
+            order.append(q)
+        elif q.stimulus.id in placed:
+            placed[q.stimulus.id].append(q)
+        else:
+            placed[q.stimulus.id] = [q]
+            order.append(q.stimulus.id)
+    return [x for entry in order for x in ([entry] if isinstance(entry, Question) else placed[entry])]
 
 
 def tiers(bank: Bank, all_banks: Iterable[Bank], purpose: Purpose) -> list[list[list[Question]]]:
@@ -48,12 +76,17 @@ def available(bank: Bank, all_banks: Iterable[Bank], purpose: Purpose) -> int:
 
 
 def draw_questions(bank: Bank, all_banks: Iterable[Bank], count: int, rng: random.Random,
-                   purpose: Purpose = Purpose.PRACTICE) -> list[Question]:
-    """Pick up to `count` distinct questions; a course-wide pool is spread evenly across banks."""
+                   purpose: Purpose = Purpose.PRACTICE, taken: Iterable[Question] = ()) -> list[Question]:
+    """Pick up to `count` distinct questions; a course-wide pool is spread evenly across banks.
+
+    `taken` are questions the attempt has anyway (an assignment's written prompts): nothing is drawn
+    that shares their group or that they give away."""
     picked: list[Question] = []
-    seen: set[str] = set()
-    groups_used: set[str] = set()
-    barred: set[str] = set()  # ids that give away, or are given away by, a question already picked
+    taken = list(taken)
+    seen: set[str] = {q.id for q in taken}
+    groups_used: set[str] = {q.group for q in taken if q.group is not None}
+    barred: set[str] = {c for q in taken for c in bank.conflicts.get(q.id, ())}  # ids that give away, or
+    # are given away by, a question already in the attempt
     for tier in tiers(bank, list(all_banks), purpose):
         queues = [list(pool) for pool in tier if pool]
         for queue in queues:
@@ -70,4 +103,4 @@ def draw_questions(bank: Bank, all_banks: Iterable[Bank], count: int, rng: rando
                         groups_used.add(q.group)
                     barred.update(bank.conflicts.get(q.id, ()))
                     picked.append(q)
-    return picked
+    return with_sources_together(picked)

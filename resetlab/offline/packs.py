@@ -5,10 +5,11 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from flask import render_template, url_for
+from flask import get_template_attribute, render_template, url_for
 
 from ..core.content.model import Bank, Catalog
 from ..core.questions import Question, describe_key, in_order, present
+from ..core.selection import drawable
 
 
 def _section(catalog: Catalog, question: Question) -> dict[str, str]:
@@ -29,12 +30,15 @@ def question_pack(catalog: Catalog, question: Question, rng: random.Random) -> d
         "prompt_html": question.prompt_html, "explanation_html": question.explanation_html,
         "section": _section(catalog, question), "inputs_html": controls,
         "check": question.kind.offline_check(question), "key_text": describe_key(question),
+        "stimulus_html": str(get_template_attribute("_macros/stimulus.html", "stimulus")(question.stimulus))
+        if question.stimulus else "",
     }
 
 
 def bank_pack(catalog: Catalog, bank: Bank) -> dict[str, Any]:
     """The practice pack for one bank: its own practice questions (never secure ones, and not the final
-    exam's course-wide pool).
+    exam's course-wide pool). Written answers stay out (an instructor grades those) and a source excerpt
+    travels with each question asked about it.
 
     This is self-study practice, not a graded quiz: shipping the answer keys of practice questions
     to the device is acceptable so feedback works offline. Nothing here counts toward a grade, and
@@ -47,5 +51,6 @@ def bank_pack(catalog: Catalog, bank: Bank) -> dict[str, Any]:
         "lesson": {"url": url_for("study.lesson", slug=lesson.slug), "title": lesson.title}
         if lesson else None,
         "quiz_url": url_for("study.quiz", slug=bank.slug),
-        "questions": [question_pack(catalog, q, rng) for q in bank.questions if not q.secure],
+        "questions": [question_pack(catalog, q, rng) for q in bank.questions
+                      if drawable(q) and not q.secure],
     }

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ..core.content.model import Catalog
 from ..core.grading import grade
 from ..core.questions import AnswerProblem, Question, TamperedAnswer, form_values, from_json, parse_answer
+from ..core.selection import drawable
 from ..database import begin_write, retrying
 from ..extensions import db
 from ..models import QuestionVersion, ReviewLog, ReviewSource, User
@@ -111,6 +112,8 @@ def check_item(questions: Mapping[str, Question], old_versions: set[tuple[str, s
     question = questions.get(raw.get("question_id")) if isinstance(raw.get("question_id"), str) else None
     if question is None or question.secure:  # assessment-only questions are never practised
         raise Rejected("unknown question")
+    if not drawable(question):  # a written answer or a source excerpt: never in a practice pack
+        raise Rejected("this question is not practised offline")
     version = raw.get("content_hash")
     if version != question.content_hash:
         if isinstance(version, str) and (version, question.id) in old_versions:

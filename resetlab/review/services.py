@@ -37,7 +37,7 @@ def record(user_id: int, answers: Iterable[Answered], now: datetime, source: str
     already holds the write lock) in one statement, in question-id order, before any is read and
     advanced — every writer takes its locks in the same order, so none waits on another in a circle.
     """
-    answers = list(answers)
+    answers = [a for a in answers if not a.question.kind.manual]  # written answers are graded, not drilled
     if not answers:
         return
     fresh = {a.question.id: a.question for a in answers if scheduling.needs_card(a.score, a.sure)}
@@ -94,11 +94,17 @@ def next_due(user: User, now: datetime, skip: Iterable[int] = ()) -> ReviewCard 
     return db.session.scalar(query.order_by(ReviewCard.due_at, ReviewCard.id).limit(1))
 
 
+def _reviewable(question_id: str) -> Question | None:
+    """The question as the course has it now, if it can be reviewed (a written answer cannot)."""
+    question = get_catalog().questions.get(question_id)
+    return question if question is not None and not question.kind.manual else None
+
+
 def card_for(user: User, card_id: int) -> tuple[ReviewCard, Question]:
     """The user's own card and its question as the course has it now; NotFound otherwise."""
     card = db.session.scalar(db.select(ReviewCard).where(
         ReviewCard.id == card_id, ReviewCard.user_id == user.id))
-    question = get_catalog().questions.get(card.question_id) if card is not None else None
+    question = _reviewable(card.question_id) if card is not None else None
     if card is None or question is None:
         raise NotFound(card_id)
     return card, question
@@ -107,12 +113,12 @@ def card_for(user: User, card_id: int) -> tuple[ReviewCard, Question]:
 def next_card(user: User, now: datetime, skip: Iterable[int] = ()) -> tuple[ReviewCard, Question] | None:
     """The most overdue card whose question is still in the course, and that question.
 
-    Cards whose question has left the course are deleted on the way: there is nothing to review.
+    Cards whose question has left the course (or is a written one) are deleted on the way: there is
+    nothing to review.
     """
     skip = list(skip)
-    questions = get_catalog().questions
     while (card := next_due(user, now, skip)) is not None:
-        question = questions.get(card.question_id)
+        question = _reviewable(card.question_id)
         if question is not None:
             return card, question
         begin_write()

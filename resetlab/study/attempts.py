@@ -18,14 +18,16 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, func, update
+from sqlalchemy import Select, bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core import questions as answer_forms
 from ..core.content.model import Bank
 from ..core.errors import Conflict, NotFound
-from ..core.grading import grade
+from ..core.grading import attempt_score, grade
 from ..core.questions import Choice, Question, in_order, opaque_ids, present, rename_form, renamed
+from ..core.questions.types.essay import MAX_CHARACTERS as ESSAY_CHARACTERS
+from ..core.rubrics import rubric_for
 from ..core.rules import GRACE, is_late, may_reveal, too_late
 from ..core.selection import Purpose, draw_questions
 from ..course import get_catalog
@@ -36,9 +38,11 @@ from ..models import (
     Attempt,
     AttemptItem,
     AttemptState,
+    GradeStatus,
     QuestionVersion,
     ReviewSource,
     User,
+    WrittenGrade,
     utcnow,
 )
 from ..review import services as review
@@ -46,7 +50,7 @@ from . import summaries
 
 ANSWER_FIELD = re.compile(r"^[ag][0-9]{1,3}(-[A-Za-z0-9]{1,40})?$")  # a3, a3-<choice id>, g3 ("not sure")
 MAX_DRAFT_FIELDS = 400
-MAX_DRAFT_VALUE = 400
+MAX_DRAFT_VALUE = ESSAY_CHARACTERS  # a written answer is the longest value (requests are capped in config)
 
 
 def attempt_for(user: User, attempt_id: int) -> Attempt:
@@ -295,8 +299,8 @@ def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | 
         try:
             parsed[item.position] = answer_forms.parse_answer(question, item.position, answers)
         except answer_forms.AnswerProblem as problem:
-            if timed_out:  # a saved half-answer the learner can no longer fix counts as blank
-                parsed[item.position] = None
+            if timed_out:  # a saved half-answer the learner can no longer fix: what of it can count
+                parsed[item.position] = question.kind.salvage(question, item.position, answers)
             else:
                 outcome.problems[item.position] = str(problem)
     if outcome.problems:
@@ -313,20 +317,28 @@ def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | 
             save_draft(attempt, answers, now)
         return Submission(unanswered=blank)
     unsure = {int(k[1:]) for k, v in answers.items() if k[:1] == "g" and k[1:].isdigit() and "1" in v}
-    graded = [(item.id, item.position, question, grade(question, parsed[item.position]))
-              for item, question in asked]
-    total = sum(r.score for _, _, _, r in graded) / max(1, len(graded))
+    # A written answer waits for its instructor (no score yet; a blank one scores 0 at once), and
+    # while one waits, so does the attempt's score: None is "awaiting grading", never a low score.
+    scores: dict[int, float | None] = {
+        item.position: (None if parsed[item.position] is not None else 0.0) if question.kind.manual
+        else grade(question, parsed[item.position]).score for item, question in asked}
+    awaiting = [(item, q) for item, q in asked if q.kind.manual and scores[item.position] is None]
+    # Without an assignment nobody grades a written answer: the attempt is scored on the rest.
+    total = attempt_score([scores[item.position] for item, q in asked
+                           if assignment is not None or not q.kind.manual])
     revealed = assignment is None or may_reveal(assignment.reveal, now, assignment.due_at)
-    feed = [review.Answered(q, r.score, sure=pos not in unsure) for _, pos, q, r in graded
-            if revealed or not _secure(q)]
+    feed = [review.Answered(q, scores[item.position], sure=item.position not in unsure) for item, q in asked
+            if not q.kind.manual and (revealed or not _secure(q))]
+    to_grade = [written_grade(item, q, assignment) for item, q in awaiting] if assignment is not None else []
     attempt_id, user_id, assignment_id = attempt.id, attempt.user_id, attempt.assignment_id
     late = assignment is not None and is_late(now, assignment.due_at)
     # Everything is worked out before the write lock is taken; inside it, only writes.
     claim = {"attempt_id": attempt_id, "new_finished_at": now, "new_score": total,
              "new_timed_out": timed_out, "new_late": late, "new_review_fed": revealed,
              "new_draft": dict(answers) if timed_out else None}
-    items = [{"item_id": item_id, "new_response": answer_forms.to_json(q, parsed[pos]),
-              "new_score": r.score} for item_id, pos, q, r in graded]
+    items = [{"item_id": item.id, "new_response": answer_forms.to_json(q, parsed[item.position]),
+              "new_score": scores[item.position]} for item, q in asked]
+    written = [{**row, "updated_at": now} for row in to_grade]
 
     def finish() -> Submission:
         begin_write()
@@ -334,6 +346,8 @@ def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | 
             db.session.rollback()
             return Submission(already=True)
         db.session.execute(ITEMS, items)
+        if written:  # in the same transaction that finishes the attempt
+            db.session.execute(insert(WrittenGrade), written)
         review.record(user_id, feed, now, ReviewSource.QUIZ)
         if assignment_id is not None:
             summaries.count_finish(user_id, assignment_id, attempt_id, total, late, now)
@@ -358,6 +372,15 @@ CLAIM = (update(_ATTEMPTS)
                                "draft")))
 ITEMS = (update(_ITEMS).where(_ITEMS.c.id == bindparam("item_id"))
          .values(**_new_values(_ITEMS, "response", "score")))
+
+
+def written_grade(item: AttemptItem, question: Question, assignment: Assignment) -> dict[str, Any]:
+    """The grading-queue row of one written answer, with the rubric in force for this assignment."""
+    rubric = rubric_for(assignment.written_rubric, question.body.rubric)
+    return {"item_id": item.id, "attempt_id": item.attempt_id, "assignment_id": assignment.id,
+            "question_id": question.id, "status": GradeStatus.PENDING, "rubric": rubric.as_json(),
+            "levels": [None] * len(rubric.criteria), "points": None, "max_points": rubric.max_points,
+            "comment": "", "revisions": []}
 
 
 def _secure(question: Question) -> bool:
@@ -385,7 +408,8 @@ def release_reviews(user: User, now: datetime) -> int:
         work = db.session.get(Assignment, attempt.assignment_id)
         if work is None or not may_reveal(work.reveal, now, work.due_at):
             continue
-        answered = [review.Answered(q, item.score or 0.0) for item, q in served(attempt) if _secure(q)]
+        answered = [review.Answered(q, item.score or 0.0) for item, q in served(attempt)
+                    if _secure(q) and not q.kind.manual]
         attempt_id, finished_at = attempt.id, attempt.finished_at or now
         begin_write()
         claimed = db.session.execute(update(Attempt).where(Attempt.id == attempt_id,
@@ -396,12 +420,6 @@ def release_reviews(user: User, now: datetime) -> int:
             released += 1
         db.session.commit()
     return released
-
-
-def answered_count(attempt: Attempt) -> int:
-    """How many of the attempt's questions have a recorded answer."""
-    return db.session.scalar(db.select(func.count(AttemptItem.id)).where(
-        AttemptItem.attempt_id == attempt.id, AttemptItem.response.is_not(None))) or 0
 
 
 @dataclass(frozen=True)

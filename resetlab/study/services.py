@@ -52,6 +52,7 @@ class LessonProgress:
     latest: float | None = None
     reviewed: int = 0
     level: Level = Level.NOT_STARTED
+    pending: int = 0  # submitted attempts whose written answers are not graded yet (no score so far)
 
     @property
     def best_percent(self) -> int | None:
@@ -89,6 +90,9 @@ def progress_for(user: User | None) -> dict[str, LessonProgress]:
     for attempt_id, bank_slug, score, finished_at in rows:
         p = progress.setdefault(bank_slug, LessonProgress())
         p.attempts += 1
+        if score is None:  # awaiting grading: neither a low score nor evidence of mastery yet
+            p.pending += 1
+            continue
         p.latest = score
         p.best = score if p.best is None else max(p.best, score)
         outcomes[bank_slug].append((finished_at, AttemptOutcome(score, frozenset(question_sets[attempt_id]))))

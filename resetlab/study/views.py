@@ -6,10 +6,13 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 
 from ..classwork import services as classwork
-from ..core.questions import TamperedAnswer, describe, describe_key, from_json, rename_form
+from ..core.errors import Conflict
+from ..core.markdown import render_answer
+from ..core.questions import AnswerProblem, TamperedAnswer, describe, describe_key, from_json, rename_form
 from ..core.rules import may_reveal
 from ..core.selection import Purpose, available
 from ..course import bank_named, get_catalog, lesson_named
+from ..grading import services as grading
 from ..models import utcnow
 from ..review import services as review
 from ..web.access import current_learner, guest_ok, public
@@ -101,21 +104,27 @@ def start(slug: str):
     return redirect(url_for("study.attempt", attempt_id=attempt.id))
 
 
-def _render_attempt(attempt, problems=None, refill=None, status=200):
+def _render_attempt(attempt, problems=None, refill=None, status=200, revision=None):
     work = classwork.assignment_of(attempt)
     now = utcnow()
     if attempts.finish_if_expired(attempt, now, work):
         flash("Time ran out, so the quiz was submitted with the answers saved by then.", "info")
     if attempt.finished:
         reveal = work is None or may_reveal(work.reveal, now, work.due_at)
-        rows = []
+        feedback = grading.feedback_for(attempt, work)
+        rows, written = [], []
         for item, question in attempts.served(attempt):
             answer = from_json(question, item.response)
+            if question.kind.manual:  # written answers: their own section, graded by the instructor
+                written.append({"item": item, "q": question, "html": render_answer(answer or ""),
+                                "feedback": feedback.get(item.id)})
+                continue
             rows.append({"item": item, "q": question, "answer": describe(question, answer),
                          "key": describe_key(question)})
-        return render_template("study/result.html", attempt=attempt, rows=rows, catalog=get_catalog(),
-                               assignment=work, reveal=reveal,
-                               answered=sum(1 for row in rows if row["item"].response is not None)), status
+        answered = sum(1 for row in rows + written if row["item"].response is not None)
+        return render_template("study/result.html", attempt=attempt, rows=rows, written=written,
+                               catalog=get_catalog(), assignment=work, reveal=reveal, revision=revision or {},
+                               answered=answered), status
     rows, draft = attempts.shown(attempt)
     return render_template("study/attempt.html", attempt=attempt, rows=rows, problems=problems or {},
                            refill=refill if refill is not None else draft, assignment=work,
@@ -176,6 +185,28 @@ def save(attempt_id: int):
     if work is not None:
         return redirect(url_for("classwork.assignment", assignment_id=work.id))
     return redirect(url_for("study.quiz", slug=attempt.bank_slug))
+
+
+@bp.post("/attempts/<id:attempt_id>/written/<id:item_id>")
+def revise(attempt_id: int, item_id: int):
+    """Hand in a revision of a written answer the instructor returned (the text is kept on any problem)."""
+    attempt = attempts.attempt_for(current_user, attempt_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        grading.revise(current_user, attempt, item_id, request.form.to_dict(flat=False), utcnow())
+    except Conflict as refusal:  # no longer returned (handed in already) or no longer in the class
+        sent = request.form.to_dict(flat=False)
+        kept = next((values[0] for key, values in sent.items() if key != "csrf_token" and values), "")
+        return _render_attempt(attempt, status=409, revision={
+            "item_id": item_id, "problem": str(refusal), "kept": kept})
+    except AnswerProblem as problem:  # the box comes back with the text and the problem beside it
+        return _render_attempt(attempt, status=422, revision={
+            "item_id": item_id, "problem": str(problem), "form": request.form.to_dict(flat=False)})
+    except TamperedAnswer:
+        abort(400, "The revision could not be read. Nothing was saved.")
+    flash("Revision handed in: your instructor will grade it again.", "success")
+    return redirect(url_for("study.attempt", attempt_id=attempt.id) + f"#written-{item_id}")
 
 
 @bp.get("/attempts", endpoint="attempts")

@@ -34,6 +34,7 @@ from ..core.item_analysis import (
 )
 from ..core.questions import Question, describe, from_json
 from ..extensions import db
+from ..grading.services import cells_text
 from ..models import (
     Assignment,
     Attempt,
@@ -43,23 +44,20 @@ from ..models import (
     Classroom,
     Enrollment,
     User,
+    WrittenGrade,
 )
+from ..study import summaries
 from ..study.attempts import versions
 from .services import assignments_of
 
-PENDING = "pending"  # what a score awaiting an instructor's grading reads as
-
 
 class Cell(NamedTuple):
-    """One student on one assignment (a NamedTuple: a 1,000-student grid has 20,000 of them).
-
-    `pending`: a handed-in attempt awaits grading, so there is no counted score yet (never 0).
-    """
+    """One student on one assignment (a NamedTuple: a 1,000-student grid has 20,000 of them). While the
+    score that counts awaits grading the status says so and there is no score (never 0)."""
 
     status: str = policy.NOT_STARTED
     score: float | None = None
     attempts: int = 0
-    pending: bool = False
 
     @property
     def percent(self) -> int | None:
@@ -133,29 +131,32 @@ STATUS_OF, SCORE_OF = itemgetter(0), itemgetter(1)
 
 def _summary_rows(assignments: list[Assignment]):
     """(user id, assignment's position, kind, counted score, attempts) per summary with an attempt; kind is
-    0 started, 1 handed in, 2 handed in late (every time), plus 3 while a score awaits grading (then the
-    counted score is NULL). Plain SQL so the database, not Python, works out 200,000 cells at 10,000
-    students; the counted score follows each assignment's grading rule."""
+    0 started, 1 handed in, 2 handed in late (every time), 3 the score that counts awaits grading (then
+    it is NULL). Plain SQL so the database, not Python, works out 200,000 cells at 10,000 students; the
+    counted score and whether it awaits grading follow each assignment's grading rule."""
+    dialect = db.session.get_bind().dialect
     position = " ".join(f"WHEN {int(a.id)} THEN {i}" for i, a in enumerate(assignments))
     column = {policy.Grading.FIRST: "first_score", policy.Grading.LATEST: "last_score"}
     scores = " ".join(f"WHEN {int(a.id)} THEN {column.get(a.grading, 'best_score')}" for a in assignments)
+    waits = " ".join(f"WHEN {int(a.id)} THEN CASE WHEN {summaries.awaiting_sql(a.grading, dialect)} "
+                     "THEN 1 ELSE 0 END" for a in assignments)
     return text(
-        f"SELECT user_id, CASE assignment_id {position} END, "
-        "CASE WHEN finished = 0 THEN 0 WHEN late = finished THEN 2 ELSE 1 END "
-        "+ CASE WHEN pending > 0 THEN 3 ELSE 0 END, "
-        f"CASE WHEN pending > 0 THEN NULL ELSE CASE assignment_id {scores} END END, attempts "
-        "FROM attempt_summary WHERE assignment_id IN :ids AND attempts > 0"
+        f"SELECT user_id, position, CASE WHEN finished = 0 THEN 0 WHEN waits = 1 THEN 3 "
+        "WHEN late = finished THEN 2 ELSE 1 END, CASE WHEN waits = 1 THEN NULL ELSE score END, attempts "
+        f"FROM (SELECT user_id, attempts, finished, late, CASE assignment_id {position} END AS position, "
+        f"CASE assignment_id {waits} END AS waits, CASE assignment_id {scores} END AS score "
+        "FROM attempt_summary WHERE assignment_id IN :ids AND attempts > 0) AS cells"
     ).bindparams(bindparam("ids", expanding=True))
 
 
-def _kinds() -> list[tuple[str, bool]]:
-    """(status, pending) for each kind code of `_summary_rows`, from the rules' own Tally."""
+def _kinds() -> list[str]:
+    """The status of each kind code of `_summary_rows`, from the rules' own Tally."""
     kinds = []
-    for pending in (False, True):
-        for finished, late in ((False, False), (True, False), (True, True)):
-            tally = policy.Tally()
-            tally.add(finished, late, None)
-            kinds.append((tally.status(datetime.max, datetime.min), pending))
+    for finished, late, score in ((False, False, 1.0), (True, False, 1.0), (True, True, 1.0),
+                                  (True, False, None)):
+        tally = policy.Tally()
+        tally.add(finished, late, score)
+        kinds.append(tally.status(datetime.max, datetime.min))
     return kinds
 
 
@@ -177,8 +178,7 @@ def class_overview(classroom: Classroom, now: datetime, sort: str = "name") -> O
             for user_id, i, kind, score, attempts in result.cursor.fetchall():
                 cells = grid.get(user_id)
                 if cells is not None:
-                    status, pending = kinds[kind]
-                    cells[i] = new(Cell, (status, score, attempts, pending))
+                    cells[i] = new(Cell, (kinds[kind], score, attempts))
                     done[i] += kind != 0
             result.close()
         rows = []
@@ -206,17 +206,23 @@ class Analysis:
     completion_by_day: list[tuple[str, float]]
     mean: float | None
     min_answers: int = MIN_ANSWERS_FOR_ADVICE  # below this, a question gets no advice
-    pending: int = 0  # students whose counted score awaits grading: left out of the statistics
+    pending: int = 0  # students whose counted score awaits grading: left out of the statistics until known
 
 
 def _counted(finished, student_ids: set[int], grading: str) -> dict[int, tuple[int, float]]:
-    """For each student, the attempt whose score counts: {user_id: (attempt_id, score)}."""
+    """For each student, the attempt whose score counts: {user_id: (attempt_id, score)}. A student
+    whose counted score is awaiting grading (a written answer) is left out until it is known."""
     by_student: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    tallies: dict[int, policy.Tally] = defaultdict(policy.Tally)
     for attempt_id, user_id, score, _ in finished:
-        if user_id in student_ids and score is not None:
-            by_student[user_id].append((attempt_id, score))
+        if user_id in student_ids:
+            tallies[user_id].add(True, False, score)
+            if score is not None:
+                by_student[user_id].append((attempt_id, score))
     chosen = {}
     for user_id, attempts in by_student.items():
+        if tallies[user_id].awaiting(grading):
+            continue
         target = policy.counted_score([s for _, s in attempts], grading)
         chosen[user_id] = attempts[-1] if grading == "latest" else next(a for a in attempts if a[1] == target)
     return chosen
@@ -249,18 +255,19 @@ def _completion(first_done: Mapping[int, datetime], students: int) -> list[tuple
 
 def _counted_attempts(assignment: Assignment, classroom: Classroom, respondents: bool = False):
     """Per active student who handed in: the counted attempt and its score (NULL when none was scored),
-    how many hand-ins await grading, and when they first handed in. `respondents`: only the students
-    whose counted score is known (none pending), who are the item statistics' respondents."""
+    whether the score that counts awaits grading, and when they first handed in. `respondents`: only the
+    students whose counted score is known, who are the item statistics' respondents."""
     s = AttemptSummary
     attempt_id, score = {policy.Grading.FIRST: (s.first_attempt_id, s.first_score),
                          policy.Grading.LATEST: (s.last_attempt_id, s.last_score)}.get(
         assignment.grading, (s.best_attempt_id, s.best_score))
-    query = (select(s.user_id, attempt_id.label("attempt_id"), score.label("total"), s.pending,
+    waits = summaries.awaiting(assignment.grading)
+    query = (select(s.user_id, attempt_id.label("attempt_id"), score.label("total"), waits.label("waits"),
                     s.first_finished_at)
              .join(Enrollment, and_(Enrollment.user_id == s.user_id, Enrollment.classroom_id == classroom.id,
                                     Enrollment.active.is_(True)))
              .where(s.assignment_id == assignment.id, s.finished > 0))
-    return query.where(s.pending == 0, score.is_not(None)) if respondents else query
+    return query.where(~waits, score.is_not(None)) if respondents else query
 
 
 def _ranked_answers(respondents):
@@ -384,8 +391,7 @@ def gradebook(classroom: Classroom, now: datetime) -> tuple[list[str], list[list
     rows = []
     for row in overview.rows:
         rows.append([row.student.display_name, row.student.email or ""]
-                    + [c.percent if c.percent is not None else PENDING if c.pending else c.status
-                       for c in row.cells]
+                    + [c.percent if c.percent is not None else c.status for c in row.cells]
                     + [row.average_percent if row.average_percent is not None else ""])
     return header, rows
 
@@ -393,7 +399,7 @@ def gradebook(classroom: Classroom, now: datetime) -> tuple[list[str], list[list
 def responses(classroom: Classroom) -> tuple[list[str], list[list[object]]]:
     """Header and rows for the responses CSV: one row per answer to an assignment question."""
     header = ["Student", "Email", "Assignment", "Attempt", "Finished (UTC)", "Late", "Question",
-              "Type", "Answer", "Score"]
+              "Type", "Answer", "Score", "Grading", "Rubric", "Comment"]
     assignments = {a.id: a for a in assignments_of(classroom)}
     students = {s.id: s for s in students_of(classroom)}
     rows: list[list[object]] = []
@@ -405,16 +411,19 @@ def responses(classroom: Classroom) -> tuple[list[str], list[list[object]]]:
     result = db.session.execute(
         db.select(Attempt.id, Attempt.user_id, Attempt.assignment_id, Attempt.finished_at, Attempt.late,
                   AttemptItem.question_id, AttemptItem.content_hash, AttemptItem.response,
-                  AttemptItem.score)
+                  AttemptItem.score, WrittenGrade)
         .join(AttemptItem, AttemptItem.attempt_id == Attempt.id)
+        .outerjoin(WrittenGrade, WrittenGrade.item_id == AttemptItem.id)
         .where(Attempt.id.in_(attempt_ids))
         .order_by(Attempt.user_id, Attempt.id, AttemptItem.position))
-    for attempt_id, uid, aid, finished, late, qid, version, response, score in result:
+    for attempt_id, uid, aid, finished, late, qid, version, response, score, written in result:
         student = students.get(uid)
         if student is None:
             continue
         question = versions[(qid, version)]
         rows.append([student.display_name, student.email or "", assignments[aid].title, attempt_id,
                      f"{finished:%Y-%m-%d %H:%M}", "yes" if late else "no", qid, question.type,
-                     describe(question, from_json(question, response)), score])
+                     describe(question, from_json(question, response)), score,
+                     written.status if written else "", cells_text(written) if written else "",
+                     written.comment if written else ""])
     return header, rows

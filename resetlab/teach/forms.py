@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..core.rubrics import RubricError, parse_rubric_text
 from ..core.rules import Grading, Reveal
 from ..web.forms import DateWithin, FiniteDecimalField, strip
 
@@ -49,6 +52,23 @@ class AssignForm(FlaskForm):
         SelectChoice(Reveal.IMMEDIATELY.value, "Right after submitting"),
         SelectChoice(Reveal.AFTER_DUE.value, "After the due date"),
         SelectChoice(Reveal.NEVER.value, "Never")])
+    include_written = BooleanField("Add the lesson's written-response prompt (you grade it)",
+                                   description="Every attempt ends with the lesson's essay question. Its "
+                                               "score waits for your grading; you release grades when ready.")
+    written_rubric = TextAreaField(
+        "Your own rubric for written answers (optional)", validators=[Optional(), Length(max=4000)],
+        filters=[strip], render_kw={"rows": 4},
+        description="Leave empty to use each prompt's own rubric. Or type one criterion per line, "
+                    "levels from 0 points up: Evidence: none | one fact | specific facts. "
+                    "A single number N gives a holistic 0–N score.")
+
+    def validate_written_rubric(self, field) -> None:
+        """A typed rubric must read as criteria and levels."""
+        if field.data:
+            try:
+                parse_rubric_text(field.data)
+            except RubricError as problem:
+                raise ValidationError(f"This rubric cannot be used: {problem}.") from None
 
     def validate_due_at(self, field) -> None:
         """The due date must come after the opening date."""

@@ -9,10 +9,12 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from ..classwork.services import accommodation
 from ..core.content.model import Bank
 from ..core.errors import NotFound
+from ..core.selection import drawable, written
 from ..database import begin_write
 from ..extensions import db
 from ..models import Accommodation, Assignment, Attempt, Classroom, Enrollment, User, utcnow
@@ -178,6 +180,8 @@ class AssignmentSettings:
     draw: int | None
     time_limit_minutes: int | None
     reveal: str
+    include_written: bool = False
+    written_rubric: list[dict[str, Any]] | None = None  # the instructor's own rubric, as JSON
 
 
 def assign(classroom: Classroom, banks: list[Bank], settings: AssignmentSettings) -> list[Assignment]:
@@ -185,12 +189,15 @@ def assign(classroom: Classroom, banks: list[Bank], settings: AssignmentSettings
     begin_write()
     made = []
     for bank in banks:
-        draw = min(settings.draw or bank.draw, len(bank.questions) if bank.pool == "bank" else 10**6)
+        drawn = sum(1 for q in bank.questions if drawable(q))
+        draw = min(settings.draw or bank.draw, drawn if bank.pool == "bank" else 10**6)
         assignment = Assignment(
             classroom_id=classroom.id, bank_slug=bank.slug, title=bank.title,
             open_at=settings.open_at, due_at=settings.due_at,
             attempts_allowed=settings.attempts_allowed, grading=settings.grading, draw=draw,
-            time_limit_minutes=settings.time_limit_minutes, reveal=settings.reveal)
+            time_limit_minutes=settings.time_limit_minutes, reveal=settings.reveal,
+            include_written=settings.include_written and bool(written(bank)),
+            written_rubric=settings.written_rubric)
         db.session.add(assignment)
         made.append(assignment)
     db.session.commit()

@@ -12,7 +12,9 @@ from wtforms.fields.choices import SelectChoice
 
 from ..core.charts import bar_chart, line_chart
 from ..core.csv import csv_bytes, safe_filename
+from ..core.rubrics import parse_rubric_text
 from ..course import get_catalog
+from ..grading import services as grading
 from ..models import utcnow
 from ..review import services as review
 from ..study.attempts import attempt_answers
@@ -162,7 +164,10 @@ def assign(classroom_id: int):
         settings = services.AssignmentSettings(
             open_at=to_utc(form.open_at.data, zone), due_at=to_utc(form.due_at.data, zone),
             attempts_allowed=form.attempts_allowed.data, grading=form.grading.data,
-            draw=form.draw.data, time_limit_minutes=form.time_limit_minutes.data, reveal=form.reveal.data)
+            draw=form.draw.data, time_limit_minutes=form.time_limit_minutes.data, reveal=form.reveal.data,
+            include_written=form.include_written.data,
+            written_rubric=parse_rubric_text(form.written_rubric.data).as_json()
+            if form.written_rubric.data else None)
         made = services.assign(classroom, [b for b in banks if b is not None], settings)
         flash(f"{len(made)} assignment{'s' if len(made) != 1 else ''} created.", "success")
         return redirect(url_for("teach.classroom", classroom_id=classroom.id))
@@ -201,8 +206,9 @@ def student(classroom_id: int, user_id: int):
     pupil = services.student_in_class(room, user_id)
     seen = services.class_attempts(room, pupil)
     finished = [a for a in seen if a.finished]
-    chart = line_chart([(f"{a.finished_at:%d %b}", round(a.score * 100)) for a in finished[-30:]],
-                       f"Quiz scores over time for {pupil.display_name}") if finished else None
+    scored = [a for a in finished if a.score is not None]  # those awaiting grading have no score yet
+    chart = line_chart([(f"{a.finished_at:%d %b}", round(a.score * 100)) for a in scored[-30:]],
+                       f"Quiz scores over time for {pupil.display_name}") if scored else None
     shared = room.share_practice
     return render_template("teach/student.html", classroom=room, student=pupil, attempts=finished,
                            open_attempts=[a for a in seen if not a.finished], chart=chart,
@@ -219,8 +225,10 @@ def attempt(classroom_id: int, attempt_id: int):
     room = services.classroom_for_instructor(current_user, classroom_id)
     work = services.class_attempt(room, attempt_id)
     pupil = services.student_in_class(room, work.user_id)
+    by_item = grading.grades_by_item(item.id for item in work.items)
+    written = {item.position: by_item[item.id] for item in work.items if item.id in by_item}
     return render_template("teach/attempt.html", classroom=room, student=pupil, attempt=work,
-                           rows=attempt_answers(work))
+                           rows=attempt_answers(work), written=written)
 
 
 @bp.get("/assignments/<id:assignment_id>")
@@ -235,7 +243,8 @@ def assignment(assignment_id: int):
     completion = line_chart(analysis.completion_by_day, "Share of the class finished, by day") \
         if analysis.completion_by_day else None
     return render_template("teach/assignment.html", assignment=work, classroom=room, analysis=analysis,
-                           histogram=histogram, completion=completion, form=ActionForm())
+                           histogram=histogram, completion=completion, form=ActionForm(),
+                           prompts=grading.prompts(work))
 
 
 @bp.post("/assignments/<id:assignment_id>/close")

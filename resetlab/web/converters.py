@@ -1,8 +1,9 @@
-"""URL converters: `<id:...>` for database ids, so an out-of-range id is a 404, never a database error."""
+"""URL converters: `<id:...>` for database ids, so an out-of-range id is a 404, never a database error;
+`<slug:...>` for content ids."""
 
 from __future__ import annotations
 
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
 MAX_ID = 2**31 - 1  # PostgreSQL's integer; SQLite's is wider, but the same URL must mean the same thing
 
@@ -34,4 +35,11 @@ class IdConverter(IntegerConverter):
         super().__init__(map, min=1, max=MAX_ID)
 
 
-CONVERTERS = {"id": IdConverter}
+class SlugConverter(BaseConverter):
+    """A content id (a lesson, a bank, a question): lowercase words joined by hyphens, at most 100
+    characters, as the content loader insists; anything else matches no route (404)."""
+
+    regex = r"[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?"
+
+
+CONVERTERS = {"id": IdConverter, "slug": SlugConverter}

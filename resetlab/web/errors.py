@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
@@ -32,6 +33,8 @@ MESSAGES = {
     500: "Something went wrong on our side. It has been logged.",
     503: "The service is busy or down for a moment. Try again shortly.",
 }
+CSRF_MESSAGE = ("This form has expired or was sent from elsewhere. Go back, reload the page and try again. "
+                "Nothing was saved.")
 
 
 def _wants_json() -> bool:
@@ -68,8 +71,9 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(err: CSRFError):
-        return _respond(400, "This form has expired or was sent from elsewhere. "
-                             "Go back, reload the page and try again. Nothing was saved.")
+        if _wants_json() or not _same_origin():
+            return _respond(400, CSRF_MESSAGE)
+        return _send_again()
 
     @app.errorhandler(NotFound)
     def _not_found(err: NotFound):
@@ -98,6 +102,32 @@ def register_errors(app: Flask) -> None:
         db.session.rollback()
         return _respond(InternalServerError.code, MESSAGES[500])
 
+
+def _same_origin() -> bool:
+    """The form came from one of our own pages (a stale one), not from another site."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    source = request.headers.get("Origin") or request.referrer
+    if not source:
+        return False
+    parts = urlsplit(source)
+    return f"{parts.scheme}://{parts.netloc}/" == request.host_url
+
+
+def _send_again():
+    """A stale token on one of our own forms: nothing is done, but nothing typed is lost either. The form
+    comes back, with a fresh token and the values as sent (passwords asked again, never echoed), to resend
+    with one press; the real checks and the real answer come then. Status 400."""
+    token_field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    fields = [(name, value) for name, value in request.form.items(multi=True) if name != token_field]
+    response = current_app.make_response((render_template(
+        "errors/send_again.html", action=request.full_path.rstrip("?"),
+        kept=[(name, value) for name, value in fields if "password" not in name],
+        passwords=list(dict.fromkeys(name for name, _ in fields if "password" in name)),
+        request_id=request_id()), 400))
+    response.headers["Cache-Control"] = "no-store"  # what was typed is in the page
+    return response
 
 
 def database_unavailable(err: Exception):

@@ -7,6 +7,7 @@ import re
 from flask import Flask
 from markupsafe import Markup, escape
 
+from ..core.questions.types.essay import word_count
 from .timezones import local
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -43,6 +44,7 @@ def russian(value: object) -> Markup:
 
 def register_filters(app: Flask) -> None:
     """Install the filters."""
+    app.jinja_env.filters["word_count"] = word_count
     app.jinja_env.filters["human_date"] = human_date
     app.jinja_env.filters["ru"] = russian
     app.jinja_env.filters["when"] = local

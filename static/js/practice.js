@@ -126,6 +126,13 @@
     node.focus();
   }
 
+  // The source excerpt a question is asked about (rendered by the server's own macro), or nothing.
+  function stimulus(q) {
+    var box = el("div", {"class": "stimulus"});
+    box.innerHTML = q.stimulus_html || "";
+    return box;
+  }
+
   function showQuestion(moveFocus) {
     var q = order[current];
     app.textContent = "";
@@ -134,6 +141,7 @@
     var set = el("fieldset", {"class": "question", "aria-describedby": "pq-prompt"});
     var legend = el("legend", {}, "Question " + (current + 1) + " of " + order.length);
     set.appendChild(legend);
+    set.appendChild(stimulus(q));
     var prompt = el("div", {"class": "prompt", id: "pq-prompt"});
     prompt.innerHTML = q.prompt_html;  // rendered and sanitised (nh3) on the server at start-up
     set.appendChild(prompt);
@@ -179,6 +187,7 @@
     var verdict = el("p", {"class": "verdict"}, s === null ? "Saved: compare your answer with the model below" :
       s >= 1 ? "✓ Right" : (s > 0 ? "◐ Partly right (" + Math.round(s * 100) + "%)" : "✗ Not right"));
     card.appendChild(verdict);
+    card.appendChild(stimulus(q));
     var prompt = el("div", {"class": "prompt"});
     prompt.innerHTML = q.prompt_html;
     card.appendChild(prompt);

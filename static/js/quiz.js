@@ -32,11 +32,16 @@
   function restore(saved) {
     var byName = {};
     saved.forEach(function (p) { (byName[p[0]] = byName[p[0]] || []).push(p[1]); });
-    form.querySelectorAll("input, select").forEach(function (field) {
+    form.querySelectorAll("input, select, textarea").forEach(function (field) {
       if (!field.name || field.name === "csrf_token") return;
       var values = byName[field.name] || [];
       if (field.type === "radio" || field.type === "checkbox") field.checked = values.indexOf(field.value) !== -1;
-      else if (field.tagName === "SELECT" || field.type === "text") field.value = values[0] || "";
+      else if (field.tagName === "SELECT" || field.tagName === "TEXTAREA" || field.type === "text") {
+        field.value = values[0] || "";
+      }
+    });
+    form.querySelectorAll("textarea[data-words]").forEach(function (area) {  // words.js recounts
+      area.dispatchEvent(new Event("input", {bubbles: true}));
     });
   }
 
@@ -78,7 +83,9 @@
     timer = setTimeout(save, 1200);
   }
   form.addEventListener("change", saveSoon);
-  form.addEventListener("input", function (event) { if (event.target.type === "text") saveSoon(); });
+  form.addEventListener("input", function (event) {
+    if (event.target.type === "text" || event.target.tagName === "TEXTAREA") saveSoon();
+  });
   window.addEventListener("online", function () { if (localDraft()) save(); });
   var pending = localDraft();
   if (pending && pending.at > serverSavedAt) {  // answered offline (or the tab died) after the last save
@@ -93,7 +100,7 @@
     if (question.querySelector("input:checked:not([name^=g])")) return true;
     var selects = question.querySelectorAll("select");
     for (var i = 0; i < selects.length; i++) if (selects[i].value) return true;
-    var texts = question.querySelectorAll("input[type=text]");
+    var texts = question.querySelectorAll("input[type=text], textarea");
     for (var j = 0; j < texts.length; j++) if (texts[j].value.trim()) return true;
     return false;
   }

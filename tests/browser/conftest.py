@@ -115,7 +115,11 @@ def fill_answer(question) -> None:
     boxes = question.locator("input[type=checkbox]:not([name=unsure]):not([name^=g])")
     selects = question.locator("select")
     text = question.locator("input[type=text]")
-    if radios.count():
+    area = question.locator("textarea")
+    if area.count():
+        area.first.fill("The reset began with a mistranslated button in Geneva in March 2009 and ended with "
+                        "Crimea in 2014: interests, not words, decided it.")
+    elif radios.count():
         radios.first.check()
     elif boxes.count():
         boxes.first.check()

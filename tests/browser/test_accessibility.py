@@ -54,7 +54,8 @@ PAGES = [
     "review-feedback", "review-finished", "assignment-student", "assignment-quiz", "quiz-confirm",
     "assignment-result",
     "forbidden", "tampered", "teach-class", "teach-roster", "teach-join-code", "teach-student",
-    "teach-assignment", "offline", "practice",
+    "teach-assignment", "teach-grading", "teach-grade", "result-returned", "teach-release", "result-graded",
+    "offline", "practice",
 ]
 
 
@@ -126,6 +127,8 @@ def complete_answers(attempt, variant: int) -> dict[str, list[str]]:
         elif q.type == "match":
             for i, left in enumerate(q.body.lefts):
                 form[f"{name}-{left.id}"] = [shown[(i + variant) % len(shown)]]
+        elif q.type == "essay":
+            form[name] = [f"Answer {variant}: the reset of 2009 met the limits of the 2011 elections."]
     return form
 
 
@@ -211,6 +214,7 @@ def walk(app, base: str, browser, size: str, found: dict[str, dict[str, Checked]
         teacher.locator(".has-error").first.wait_for()
         check("teach-assign-errors", teacher)
         teacher.get_by_label("The 2009 reset").check()
+        teacher.get_by_label("Add the lesson's written-response prompt (you grade it)").check()
         due = (datetime.now() + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
         teacher.get_by_label("Due", exact=True).fill(due)
         teacher.get_by_role("button", name="Assign").click()
@@ -290,7 +294,9 @@ def walk(app, base: str, browser, size: str, found: dict[str, dict[str, Checked]
         student.get_by_role("button", name="Start").click()
         student.locator("fieldset.question").first.wait_for()
         check("assignment-quiz", student)
-        student.locator("form[data-quiz]").evaluate("form => form.requestSubmit()")  # all blank: it asks
+        student.locator("textarea[data-words]").evaluate(
+            "area => { area.value = 'The reset began in Geneva in March 2009.'; }")
+        student.locator("form[data-quiz]").evaluate("form => form.requestSubmit()")  # mostly blank: it asks
         student.get_by_role("dialog").wait_for()
         check("quiz-confirm", student)
         student.get_by_role("button", name="Submit anyway").click()
@@ -312,6 +318,35 @@ def walk(app, base: str, browser, size: str, found: dict[str, dict[str, Checked]
         visit(teacher, "teach-join-code", f"/teach/classes/{room_id}/join-code")
         visit(teacher, "teach-student", f"/teach/classes/{room_id}/students/{first_id}")
         visit(teacher, "teach-assignment", f"/teach/assignments/{work_id}")
+
+        # Written answers: the grading queue, a return for revision, the revision, release.
+        visit(teacher, "teach-grading", f"/teach/assignments/{work_id}/grading")
+        with app.app_context():
+            from resetlab.models import Attempt, WrittenGrade
+
+            dana_grade = db.session.scalar(db.select(WrittenGrade).join(
+                Attempt, Attempt.id == WrittenGrade.attempt_id).join(User, User.id == Attempt.user_id)
+                .where(User.email == email("dana")))
+            grade_url = f"/teach/assignments/{work_id}/grading/{dana_grade.question_id}/{dana_grade.id}"
+            dana_result = f"/attempts/{dana_grade.attempt_id}"
+        visit(teacher, "teach-grade", grade_url)
+        teacher.get_by_label("Comment for the student").fill("Add two dated events from 2011 and 2014.")
+        teacher.get_by_role("button", name="Return for revision").click()
+        teacher.get_by_text("returned for revision").first.wait_for()
+        visit(student, "result-returned", dana_result)
+        student.get_by_label("Your revised answer").fill(
+            "The reset began in Geneva in March 2009; Libya in 2011 and Crimea in 2014 ended it.")
+        student.get_by_role("button", name="Hand in the revision").click()
+        student.get_by_text("Revision handed in").wait_for()
+        teacher.goto(base + grade_url)
+        for fieldset in teacher.locator("fieldset.criterion").all():
+            fieldset.locator("label.level").last.click()
+        teacher.get_by_role("button", name="Save and next").click()
+        teacher.locator("h1").first.wait_for()
+        visit(teacher, "teach-release", f"/teach/assignments/{work_id}/grading/release")
+        teacher.get_by_role("button", name="Release grades now").click()
+        teacher.get_by_text("Grades released").first.wait_for()
+        visit(student, "result-graded", dana_result)
 
         # Offline study (last, as it is the newest part of the app).
         visit(visitor, "offline", "/offline")

@@ -19,6 +19,10 @@ from resetlab.core.questions.types.truefalse import TrueFalseBody
 
 from ..helpers import CONTENT
 
+# The types the server grades, and those a learner answers at all (a source excerpt is only shown).
+MACHINE_GRADED = tuple(name for name, kind in TYPES.items() if kind.answerable and not kind.manual)
+ANSWERABLE = tuple(name for name, kind in TYPES.items() if kind.answerable)
+
 RULES = Rules(min_questions=3, min_words=10, max_words=5000)
 
 
@@ -67,8 +71,8 @@ def labels(low: int, high: int) -> st.SearchStrategy[list[str]]:
 
 @st.composite
 def questions(draw: st.DrawFn, qtype: str | None = None) -> Question:
-    """A valid question of `qtype` (or of any type), shaped as the bank loader builds them."""
-    qtype = qtype or draw(st.sampled_from(tuple(TYPES)))
+    """A valid question of `qtype` (or of any machine-graded type), shaped as the bank loader builds them."""
+    qtype = qtype or draw(st.sampled_from(MACHINE_GRADED))
     qid = draw(SLUGS)
     if qtype in ("single", "multi"):
         options = choices(qid, draw(labels(2 if qtype == "single" else 3, 6)))

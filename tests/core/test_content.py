@@ -37,7 +37,7 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_fixture_course_loads(course):
     catalog = load_catalog(course / "lessons", course / "quizzes", RULES, course)
     assert [lesson.slug for lesson in catalog.lessons] == ["alpha", "beta"]
-    assert catalog.question_count == 13
+    assert catalog.question_count == 14  # the source excerpt is not counted
     alpha = catalog.lesson("alpha")
     assert alpha.anchors >= {"button", "treaty"}
     assert [e.anchor for e in alpha.toc] == ["button", "treaty"]
@@ -83,7 +83,7 @@ def test_questions_parse_every_type(course):
     catalog = load_catalog(course / "lessons", course / "quizzes", RULES, course)
     by_id = {q.id: q for q in catalog.bank("alpha").questions}
     assert set(by_id) == {"alpha-single", "alpha-multi", "alpha-tf", "alpha-text", "alpha-year",
-                          "alpha-order", "alpha-match"}
+                          "alpha-order", "alpha-match", "alpha-source", "alpha-essay"}
     assert by_id["alpha-single"].body.correct == (by_id["alpha-single"].body.options[0].id,)
     assert len(by_id["alpha-multi"].body.correct) == 2
     assert by_id["alpha-tf"].body.truth is True

@@ -67,12 +67,32 @@ def cell_status(attempts, due_at, now):
 @given(st.lists(st.tuples(st.booleans(), st.booleans(), st.none() | st.floats(0, 1))),
        st.sampled_from(list(policy.Grading)))
 def test_tally_counts_like_counted_score(attempts, method):
+    """A finished attempt with no score awaits grading: the counted score is pending while that attempt
+    could still be the one that counts, and otherwise is counted_score over the scored ones."""
     tally = policy.Tally()
     for finished, late, score in attempts:
         tally.add(finished, late, score)
-    scores = [s for f, _, s in attempts if f and s is not None]
-    assert tally.counted(method) == policy.counted_score(scores, method)
+    finished = [s for f, _, s in attempts if f]
+    scores = [s for s in finished if s is not None]
+    if method == policy.Grading.LATEST:
+        pending = bool(finished) and finished[-1] is None
+    elif method == policy.Grading.FIRST:
+        pending = bool(finished) and finished[0] is None
+    else:
+        pending = None in finished and not (scores and max(scores) >= 1.0)
+    assert tally.awaiting(method) == pending
+    assert tally.counted(method) == (None if pending else policy.counted_score(scores, method))
     assert tally.attempts == len(attempts)
+    if finished:
+        assert (tally.status(NOW, NOW, method) == policy.PENDING) == pending
+
+
+def test_an_attempt_awaiting_grading_is_submitted_not_missing_nor_low():
+    tally = policy.Tally()
+    tally.add(True, False, None)
+    assert tally.status(NOW - timedelta(days=1), NOW) == policy.PENDING
+    assert policy.PENDING in policy.SUBMITTED and tally.counted(policy.Grading.HIGHEST) is None
+    assert policy.needs_attention([(policy.PENDING, None, NOW - timedelta(days=1))] * 3, NOW) == []
 
 
 def test_cell_status():

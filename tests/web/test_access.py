@@ -8,7 +8,7 @@ from ..helpers import csrf_token
 
 SAMPLE_ARGS = {"slug": "alpha", "attempt_id": 1, "filename": "css/app.css", "classroom_id": 1,
                "assignment_id": 1, "user_id": 1, "code": "ABCDEFGH", "card_id": 1,
-               "token": "not-a-token"}
+               "token": "not-a-token", "prompt": "alpha-essay", "grade_id": 1, "item_id": 1, "snippet_id": 1}
 
 
 def urls(app):

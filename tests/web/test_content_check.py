@@ -56,7 +56,7 @@ def test_a_planted_flaw_is_reported_through_the_real_cli_with_its_rule_id_and_li
     findings = [FINDING.match(out) for out in result.stdout.splitlines()[:-1]]
     assert findings and all(findings), result.stdout  # every line is path:line: [rule-id] message
     assert {"all-none-above", "give-away", "reasoning-share", "option-count"} <= {f["rule"] for f in findings}
-    assert result.stdout.splitlines()[-1].startswith("OK: 2 lessons, 3 banks, 13 questions,")
+    assert result.stdout.splitlines()[-1].startswith("OK: 2 lessons, 3 banks, 14 questions,")
     assert "Traceback" not in result.stderr
 
 
@@ -87,7 +87,7 @@ def test_in_process_check_reports_rule_ids_and_exit_codes(app, runner):
 def test_the_app_logs_lint_warnings_and_starts(tmp_path, caplog):
     with caplog.at_level(logging.WARNING, logger="resetlab"):
         app = create_app(make_config(tmp_path))
-    assert app.extensions["resetlab.catalog"].question_count == 13
+    assert app.extensions["resetlab.catalog"].question_count == 14
     logged = [r.getMessage() for r in caplog.records if r.name == "resetlab"]
     assert any("[give-away]" in m and "quizzes/alpha.toml" in m for m in logged), logged
 

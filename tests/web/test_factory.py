@@ -36,7 +36,7 @@ def test_app_refuses_to_start_on_invalid_content(tmp_path, capsys):
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "lessons": 2, "questions": 13, "database": True}
+    assert response.get_json() == {"status": "ok", "lessons": 2, "questions": 14, "database": True}
 
 
 def test_healthz_reports_unreachable_database(tmp_path):
@@ -72,7 +72,7 @@ def test_content_check_command_passes_on_good_content(app, runner):
     with app.app_context():
         result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output
-    assert "OK: 2 lessons, 3 banks, 13 questions" in result.output
+    assert "OK: 2 lessons, 3 banks, 14 questions" in result.output
 
 
 def broken_env(tmp_path: Path) -> dict[str, str]:
@@ -120,7 +120,7 @@ def test_bundled_course_is_valid(tmp_path):
     assert len(catalog.lessons) == 7
     assert all(len(b.questions) >= 15 for b in catalog.banks.values() if b.pool == "bank")
     assert {q.type for b in catalog.banks.values() for q in b.questions} == {
-        "single", "multi", "truefalse", "text", "numeric", "order", "match"}
+        "single", "multi", "truefalse", "text", "numeric", "order", "match", "essay", "source"}
 
 
 def test_migrations_match_models(app):

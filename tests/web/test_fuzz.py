@@ -68,7 +68,8 @@ def world(app, instructor, student):
         user_id = db.session.scalar(db.select(User.id).where(User.email == "ana@example.org"))
     args = {"attempt_id": graded, "classroom_id": classroom_id, "assignment_id": assignment_id,
             "user_id": user_id, "card_id": card_id, "slug": "alpha", "code": code_of(app, classroom_id),
-            "token": "not-a-token", "filename": "css/app.css"}
+            "token": "not-a-token", "filename": "css/app.css", "prompt": "alpha-essay", "grade_id": 1,
+            "item_id": 1, "snippet_id": 1}
     clients = {"student": student, "instructor": instructor}
     rules = [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
     fields = set(EXTRA_FIELDS)

@@ -141,6 +141,11 @@ def test_practice_pack_has_every_question_with_its_key(app, client):
     assert "<em>peregruzka</em>" in by_id["alpha-single"]["explanation_html"]
     assert by_id["alpha-single"]["section"] == {"url": "/lessons/alpha#button", "title": "The button"}
     assert by_id["alpha-tf"]["check"]["key"] == ["true"]
+    # the source excerpt travels with the question asked about it (not as a question of its own); the
+    # written answer stays out: an instructor grades those
+    assert "We worked hard to get the right Russian word" in by_id["alpha-tf"]["stimulus_html"]
+    assert "Geneva, 6 March 2009" in by_id["alpha-tf"]["stimulus_html"]
+    assert by_id["alpha-single"]["stimulus_html"] == ""
     assert by_id["alpha-text"]["check"]["accepted"] == ["perezagruzka", "перезагрузка"]
     assert by_id["alpha-year"]["check"] == {"rule": "number", "field": "a0", "key": 2010, "tolerance": 0}
     multi = by_id["alpha-multi"]["check"]
@@ -208,6 +213,8 @@ def test_sync_rejects_bad_items_and_stores_nothing_for_them(app, student):
         "bad time": item(app, "alpha-single", answered_at="yesterday"),
         "bad sure": item(app, "alpha-single", sure="yes"),
         "huge number": item(app, "alpha-year", answer=10 ** 400),
+        "written answer": item(app, "alpha-essay", answer="An essay the server would have to grade."),
+        "source excerpt": item(app, "alpha-source", answer="x"),
     }
     response = send(student, [good, *bad.values(), {"id": "has spaces", "question_id": "alpha-tf"}, "junk"])
     assert response.status_code == 200
@@ -217,6 +224,8 @@ def test_sync_rejects_bad_items_and_stores_nothing_for_them(app, student):
     assert set(reasons) == {i["id"] for i in bad.values()} | {"has spaces", None}
     assert "never offered" in reasons[bad["tampered option"]["id"]]
     assert reasons[bad["unknown question"]["id"]] == "unknown question"
+    assert reasons[bad["written answer"]["id"]] == reasons[bad["source excerpt"]["id"]] == \
+        "this question is not practised offline"
     assert "version" in reasons[bad["wrong hash"]["id"]]
     assert all(reason for reason in reasons.values())
     assert [r.client_id for r in logs(app)] == [good["id"]]

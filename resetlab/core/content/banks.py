@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from ..markdown import render_inline
 from ..questions import TYPES, Question, QuestionError
-from .lessons import SLUG, render_inline
+from ..questions.question import Stimulus
+from .lessons import SLUG
 from .model import DIFFICULTIES, SKILLS, Bank, Problem
 from .toml_lines import LineIndex, decode_error_line, key_line
 
 COMMON = {"id", "type", "prompt", "explanation", "section", "difficulty", "skill", "group", "secure",
-          "lint_ok"}
+          "lint_ok", "source"}
 
 
 def _flag(raw: Any, key: str, default: bool) -> bool:
@@ -64,6 +67,26 @@ def _question(q: Any, lesson: str | None, secure_bank: bool = False) -> Question
     )
 
 
+def _with_stimuli(questions: list[Question], refs: dict[str, tuple[str, int]], display: str,
+                  problems: list[Problem]) -> list[Question]:
+    """Attach to each question the source excerpt it names (`source = "<id>"`, in the same bank)."""
+    sources = {q.id: q for q in questions if not q.kind.answerable}
+    resolved = []
+    for question in questions:
+        if question.id in refs:
+            ref, line = refs[question.id]
+            found = sources.get(ref)
+            if found is None:
+                problems.append(Problem(display, line, f"question '{question.id}' names source '{ref}', "
+                                                       "which is not a source in this bank"))
+            else:
+                body = found.body
+                question = replace(question, stimulus=Stimulus(found.id, found.prompt, body.excerpt_html,
+                                                               body.citation, body.url))
+        resolved.append(question)
+    return resolved
+
+
 def parse_bank(path: Path, display: str) -> tuple[Bank | None, list[Problem]]:
     """Read one bank file; returns the Bank (None if unusable) and every problem found."""
     try:
@@ -102,6 +125,7 @@ def parse_bank(path: Path, display: str) -> tuple[Bank | None, list[Problem]]:
     index = LineIndex(text, "questions")
     questions: list[Question] = []
     seen: dict[str, int] = {}
+    refs: dict[str, tuple[str, int]] = {}
     lint_ok: dict[str, MappingProxyType[str, str]] = {}
     for i, raw in enumerate(raw_questions):
         try:
@@ -117,15 +141,21 @@ def parse_bank(path: Path, display: str) -> tuple[Bank | None, list[Problem]]:
             continue
         seen[question.id] = index.field(i, "id")
         questions.append(question)
+        if isinstance(raw.get("source"), str):
+            refs[question.id] = (raw["source"], index.field(i, "source"))
+        elif "source" in raw:
+            problems.append(Problem(display, index.field(i, "source"), "'source' must name a source's id"))
         if raw.get("lint_ok"):
             lint_ok[question.id] = MappingProxyType(dict(raw["lint_ok"]))
-    draw = data.get("draw", len(questions))
+    questions = _with_stimuli(questions, refs, display, problems)
+    drawable = sum(1 for q in questions if q.kind.answerable and not q.kind.manual)
+    draw = data.get("draw", drawable)
     if isinstance(draw, bool) or not isinstance(draw, int) or draw < 1:
         problems.append(Problem(display, key_line(text, "draw"), "'draw' must be a positive integer"))
-        draw = max(1, len(questions))
-    elif pool == "bank" and draw > len(questions):
+        draw = max(1, drawable)
+    elif pool == "bank" and draw > drawable:
         problems.append(Problem(display, key_line(text, "draw"),
-                                f"'draw' is {draw} but the bank has {len(questions)} questions"))
+                                f"'draw' is {draw} but the bank has {drawable} questions to draw"))
     bank = Bank(slug=slug, title=title.strip(), lesson=lesson, draw=draw, pool=pool,
                 questions=tuple(questions), path=display, lines=MappingProxyType(seen),
                 lint_ok=MappingProxyType(lint_ok))

@@ -83,8 +83,9 @@ def check_course(lessons_dir: Path, quizzes_dir: Path, rules: Rules = Rules(),
                                               "which does not exist"))
         elif bank.lesson is not None and bank.slug != bank.lesson:
             problems.append(Problem(shown, 1, f"bank file should be named {bank.lesson}.toml"))
-        if bank.pool == "bank" and len(bank.questions) < rules.min_questions:
-            problems.append(Problem(shown, 1, f"bank has {len(bank.questions)} questions; "
+        drawable = sum(1 for q in bank.questions if q.kind.answerable and not q.kind.manual)
+        if bank.pool == "bank" and drawable < rules.min_questions:
+            problems.append(Problem(shown, 1, f"bank has {drawable} questions; "
                                               f"at least {rules.min_questions} are required"))
         for q in bank.questions:
             line = lines.get(q.id, 1)

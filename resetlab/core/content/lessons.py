@@ -2,71 +2,27 @@
 
 from __future__ import annotations
 
-import html as html_text
 import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
-import markdown
-import nh3
-
+from ..markdown import render
 from .model import Lesson, Problem, Source, Term, TimelineEvent, TocEntry
 from .toml_lines import LineIndex, decode_error_line, key_line
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 FENCE = "+++"
-MD_EXTENSIONS = ["toc", "tables", "footnotes", "admonition", "attr_list", "def_list", "sane_lists"]
-MD_CONFIG = {"toc": {"toc_depth": "2-3"}, "footnotes": {"BACKLINK_TITLE": "Back to text"}}
-ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
-    "h2", "h3", "h4", "hr", "i", "li", "ol", "p", "pre", "span", "strong", "sub", "sup", "table",
-    "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
-}
-ALLOWED_ATTRIBUTES = {"*": {"id", "class", "title", "lang"}, "a": {"href"}, "td": {"align"},
-                      "th": {"align", "scope"}, "ol": {"start"}}
 WORDS = re.compile(r"[\w’'-]+")
 TAGS = re.compile(r"<[^>]+>")
 H2 = re.compile(r"^##\s+(.*)$")
-TABLE = re.compile(r"<table[^>]*>.*?</table>", re.S)
-HEADER_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.S)
-
-
-def scrollable_tables(html: str) -> str:
-    """Wrap each table in a named, focusable region that scrolls sideways, so large text never
-    squeezes a table letter by letter nor makes the page itself scroll (WCAG 1.4.10, 2.1.1)."""
-
-    def wrap(match: re.Match[str]) -> str:
-        heads = [html_text.unescape(TAGS.sub("", h)).strip() for h in HEADER_CELL.findall(match.group(0))]
-        label = "Table: " + ", ".join(h for h in heads if h) if any(heads) else "Table"
-        return (f'<div class="table-wrap" role="region" tabindex="0" '
-                f'aria-label="{html_text.escape(label)}">{match.group(0)}</div>')
-
-    return TABLE.sub(wrap, html)
 
 
 def render_markdown(text: str) -> tuple[str, list[TocEntry]]:
-    """Markdown to sanitised HTML plus its heading anchors (h2 and h3)."""
-    md = markdown.Markdown(extensions=MD_EXTENSIONS, extension_configs=MD_CONFIG)
-    html = md.convert(text)
-    toc: list[TocEntry] = []
-
-    def walk(tokens: list[dict[str, Any]]) -> None:
-        for token in tokens:
-            toc.append(TocEntry(token["id"], TAGS.sub("", token["name"]), token["level"]))
-            walk(token.get("children", []))
-
-    walk(getattr(md, "toc_tokens", []))
-    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
-    return scrollable_tables(clean), toc
-
-
-def render_inline(text: str) -> str:
-    """Short Markdown (a prompt or an explanation) to sanitised HTML."""
-    html, _ = render_markdown(text)
-    return html
+    """Markdown to sanitised HTML plus its heading anchors (h2 and h3), as TocEntry records."""
+    html, headings = render(text)
+    return html, [TocEntry(anchor, title, level) for anchor, title, level in headings]
 
 
 def count_words(*texts: str) -> int:

@@ -154,8 +154,8 @@ class Catalog:
 
     @property
     def question_count(self) -> int:
-        """Questions across all banks."""
-        return sum(len(b.questions) for b in self.banks.values())
+        """Questions across all banks (a source excerpt is not a question: it is shown with some)."""
+        return sum(1 for b in self.banks.values() for q in b.questions if q.kind.answerable)
 
     @property
     def glossary(self) -> list[Merged]:

@@ -102,6 +102,8 @@ class QuestionType:
     order: ClassVar[int]  # where the type is listed in messages and docs
     fields: ClassVar[frozenset[str]] = frozenset()  # bank keys beyond the common ones
     reports_options: ClassVar[bool] = False  # item analysis shows how often each option was picked
+    manual: ClassVar[bool] = False  # an instructor grades it (a written answer), not the server
+    answerable: ClassVar[bool] = True  # False for a stimulus that questions refer to, never drawn itself
 
     @property
     def template(self) -> str:
@@ -143,6 +145,11 @@ class QuestionType:
         Raises TamperedAnswer for values no honest form could send, AnswerProblem for mistakes.
         """
         raise NotImplementedError
+
+    def salvage(self, q: Question, position: int, form: Form) -> Any:
+        """What counts of an answer that does not fit (see parse_form) when time ran out and the
+        learner can no longer fix it: nothing, unless a type can keep part of it."""
+        return None
 
     def form_values(self, q: Question, position: int, answer: Any) -> dict[str, list[str]]:
         """The form fields that would submit `answer` (to refill a form)."""

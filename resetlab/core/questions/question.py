@@ -20,10 +20,27 @@ LEGACY_KEYS: dict[str, Any] = {
 
 
 @dataclass(frozen=True)
+class Stimulus:
+    """A primary-source excerpt shown above the questions asked about it (a `source` question)."""
+
+    id: str
+    title: str
+    excerpt_html: str
+    citation: str
+    url: str = ""
+
+    def as_json(self) -> dict[str, str]:
+        """As kept in the snapshot of every question that shows it."""
+        return {"id": self.id, "title": self.title, "excerpt_html": self.excerpt_html,
+                "citation": self.citation, "url": self.url}
+
+
+@dataclass(frozen=True)
 class Question:
     """One quiz question with its answer key; `to_snapshot` freezes what a student was served.
 
     `group` and `secure` are policy, not content: they are not in the snapshot or the content hash.
+    A stimulus is content: a question shown with one keeps it in its snapshot.
     """
 
     id: str
@@ -38,6 +55,7 @@ class Question:
     body: Any
     group: str | None = None  # questions that give each other away share a group: never drawn together
     secure: bool = False  # assessment-only: never shown in practice, packs or review before the reveal
+    stimulus: Stimulus | None = None  # the source excerpt this question is asked about, shown above it
 
     @property
     def kind(self) -> QuestionType:
@@ -48,12 +66,15 @@ class Question:
 
     def to_snapshot(self) -> dict[str, Any]:
         """A JSON-able copy of everything needed to show and grade this question later."""
-        return {
+        snapshot = {
             "id": self.id, "type": self.type, "prompt": self.prompt, "prompt_html": self.prompt_html,
             "explanation_html": self.explanation_html, "lesson": self.lesson, "section": self.section,
             "difficulty": self.difficulty, "skill": self.skill,
             **LEGACY_KEYS, **self.kind.snapshot(self.body),
         }
+        if self.stimulus is not None:  # only then, so every other question keeps its content hash
+            snapshot["stimulus"] = self.stimulus.as_json()
+        return snapshot
 
     @classmethod
     def from_snapshot(cls, data: dict[str, Any]) -> Question:
@@ -63,7 +84,8 @@ class Question:
         return cls(id=data["id"], type=data["type"], prompt=data["prompt"],
                    prompt_html=data["prompt_html"], explanation_html=data["explanation_html"],
                    lesson=data["lesson"], section=data["section"], difficulty=data["difficulty"],
-                   skill=data["skill"], body=kind(data["type"]).from_snapshot(data))
+                   skill=data["skill"], body=kind(data["type"]).from_snapshot(data),
+                   stimulus=Stimulus(**data["stimulus"]) if data.get("stimulus") else None)
 
     @cached_property
     def content_hash(self) -> str:

@@ -1,0 +1,1 @@
+"""Written answers graded by instructors: the queue, rubrics, release, revision and comments."""
