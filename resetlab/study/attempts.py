@@ -70,10 +70,13 @@ def open_attempt(user: User, bank_slug: str) -> Attempt | None:
 
 
 def store_versions(questions: Iterable[Question]) -> None:
-    """Save each question version once (inside the caller's write transaction; races are harmless)."""
+    """Save each question version once (inside the caller's write transaction; races are harmless). Rows
+    go in hash order, so two starts inserting the same versions take their locks in the same order
+    and never wait on each other in a circle (PostgreSQL)."""
+    unique = {q.content_hash: q for q in questions}
     insert_ignoring_duplicates(QuestionVersion, [
-        {"content_hash": q.content_hash, "question_id": q.id, "snapshot": q.to_snapshot(),
-         "created_at": utcnow()} for q in {q.content_hash: q for q in questions}.values()])
+        {"content_hash": h, "question_id": q.id, "snapshot": q.to_snapshot(), "created_at": utcnow()}
+        for h, q in sorted(unique.items())])
 
 
 def add_attempt(user: User, bank: Bank, questions: Sequence[Question], rng: random.Random,
