@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import pytest
 from flask import request
 
 from resetlab.course import get_catalog
@@ -99,10 +100,21 @@ def test_kept_pages_follow_the_loaded_course(app):
     assert "A new title" in app.test_client().get("/lessons/alpha").get_data(as_text=True)
 
 
-def test_rate_limit_hooks_run_only_for_limited_endpoints(tmp_path, monkeypatch):
+@pytest.fixture
+def limited_app(tmp_path):
     app = create_app(make_config(tmp_path, RATELIMIT_ENABLED=True))
     with app.app_context():
+        db.drop_all()
         db.create_all()
+    yield app
+    with app.app_context():  # its own engine: closed here, not left to the garbage collector
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def test_rate_limit_hooks_run_only_for_limited_endpoints(limited_app, monkeypatch):
+    app = limited_app
     hooks = [f for funcs in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
              for f in funcs.get(None, [])]
     gated = [f for f in hooks if getattr(f, "resetlab_gated", False)]
