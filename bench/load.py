@@ -94,12 +94,16 @@ def _ms(value: str) -> float:
 
 
 def run_wrk(wrk: str, name: str, port: int, path: str, seconds: float, workdir: Path,
-            submissions: list[list[Submission]] | None = None, agent: str = "") -> Load:
-    """`wrk --latency`; for submissions, a Lua script walks (cookie, path, body) lines."""
-    command = [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{int(seconds)}s", "--latency",
+            submissions: list[list[Submission]] | None = None, agent: str = "",
+            connections: int = CONNECTIONS, cookie: str = "") -> Load:
+    """`wrk --latency`; for submissions, a Lua script walks (cookie, path, body) lines (a file per call)."""
+    command = [wrk, f"-t{min(THREADS, connections)}", f"-c{connections}", f"-d{int(seconds)}s", "--latency",
                "--timeout", "10s", "-H", f"User-Agent: {agent}"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
     if submissions is not None:
-        data, script = workdir / "submissions.tsv", workdir / "submit.lua"
+        tag = next(n for n in range(10_000) if not (workdir / f"submissions-{n}.tsv").exists())
+        data, script = workdir / f"submissions-{tag}.tsv", workdir / f"submit-{tag}.lua"
         rows = [s for i in range(max(map(len, submissions))) for per in submissions if i < len(per)
                 for s in [per[i]]]
         data.write_text("".join(f"{s.cookie}\t{s.path}\t{s.body}\n" for s in rows))
@@ -122,12 +126,15 @@ def run_wrk(wrk: str, name: str, port: int, path: str, seconds: float, workdir: 
 
 
 def run_python(name: str, port: int, path: str, seconds: float,
-               submissions: list[list[Submission]] | None = None, agent: str = "") -> Load:
-    """CONNECTIONS threads, one keep-alive connection each (reopened when the server closes it)."""
+               submissions: list[list[Submission]] | None = None, agent: str = "",
+               connections: int = CONNECTIONS, cookie: str = "") -> Load:
+    """`connections` threads, one keep-alive connection each (reopened when the server closes it)."""
     stop = time.perf_counter() + seconds
     counts = {"ok": 0, "bad": 0, "socket": 0}
     latencies: list[float] = []
     lock = threading.Lock()
+
+    headers = {"User-Agent": agent, **({"Cookie": cookie} if cookie else {})}
 
     def worker(mine: list[Submission] | None) -> None:
         conn = http.client.HTTPConnection(HOST, port, timeout=10)
@@ -142,7 +149,7 @@ def run_python(name: str, port: int, path: str, seconds: float,
                         "Cookie": sub.cookie, "User-Agent": agent,
                         "Content-Type": "application/x-www-form-urlencoded"})
                 else:
-                    conn.request("GET", path, headers={"User-Agent": agent})
+                    conn.request("GET", path, headers=headers)
                 response = conn.getresponse()
                 response.read()
                 ok, bad = (ok + 1, bad) if response.status < 400 else (ok, bad + 1)
@@ -158,7 +165,7 @@ def run_python(name: str, port: int, path: str, seconds: float,
             counts["socket"] += failed
             latencies.extend(seen)
 
-    targets = [_slice(submissions, i) for i in range(CONNECTIONS)] if submissions else [None] * CONNECTIONS
+    targets = [_slice(submissions, i) for i in range(connections)] if submissions else [None] * connections
     threads = [threading.Thread(target=worker, args=(mine,)) for mine in targets]
     began = time.perf_counter()
     for t in threads:

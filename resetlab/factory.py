@@ -9,11 +9,11 @@ from typing import Any
 
 from flask import Flask
 
-from . import database  # noqa: F401  (installs the SQLite connection events)
 from .cli import register_cli
 from .config import ROOT, ConfigError, load_config
 from .core.content import ContentError, blocking
 from .course import check_configured_course
+from .database import sqlite_engine_options  # also installs the SQLite connection events
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .web.converters import CONVERTERS
 from .web.errors import register_errors
@@ -49,6 +49,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind db, migrations, CSRF, rate limits and login to this app."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite_engine_options(options)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

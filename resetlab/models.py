@@ -132,6 +132,36 @@ class Attempt(db.Model):
         return self.finished and self.score is None
 
 
+class AttemptSummary(db.Model):
+    """One student's attempts at one assignment, summed up as they are started and handed in, so the
+    dashboards read one row per student and assignment instead of every attempt (resetlab/study/summaries.py).
+
+    Scores are over finished attempts that have one, in the order the attempts were made; a finished
+    attempt whose score is NULL awaits grading. Whether the score that counts awaits grading depends on
+    the assignment's grading rule (core/rules.py `Tally.awaiting`; `summaries.awaiting` in SQL).
+    """
+
+    __table_args__ = ({"sqlite_with_rowid": False},)  # rows stored in key order: a class reads a range
+
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True,
+                                         index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    finished: Mapped[int] = mapped_column(default=0)
+    late: Mapped[int] = mapped_column(default=0)  # finished attempts handed in after the due date
+    pending: Mapped[int] = mapped_column(default=0)  # finished attempts awaiting a score
+    first_pending: Mapped[int] = mapped_column(default=0)  # 1: the first finished attempt awaits a score
+    last_pending: Mapped[int] = mapped_column(default=0)  # 1: the latest finished attempt awaits a score
+    first_score: Mapped[float | None]
+    last_score: Mapped[float | None]
+    best_score: Mapped[float | None]
+    first_attempt_id: Mapped[int | None]
+    last_attempt_id: Mapped[int | None]
+    best_attempt_id: Mapped[int | None]  # the earliest attempt with the best score
+    first_finished_at: Mapped[datetime | None]
+
+
 class QuestionVersion(db.Model):
     """One version of a question exactly as served, stored once and shared by every attempt."""
 

@@ -178,9 +178,10 @@ def start_assignment_attempt(user: User, assignment: Assignment, now: datetime |
         if refusal:
             raise StartRefused(refusal)
         return open_one
-    attempt = add_attempt(user, bank, questions, rng, title=assignment.title, assignment_id=assignment.id,
-                          number=len(previous) + 1, started_at=now, deadline_at=rules.deadline(applied, now))
-    try:
+    try:  # adding it counts the start in the summary, a statement that flushes the new attempt first
+        attempt = add_attempt(user, bank, questions, rng, title=assignment.title, assignment_id=assignment.id,
+                              number=len(previous) + 1, started_at=now,
+                              deadline_at=rules.deadline(applied, now))
         db.session.commit()
     except IntegrityError:  # a parallel start took the open slot or this number first
         db.session.rollback()

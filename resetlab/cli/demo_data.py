@@ -43,6 +43,7 @@ from ..models import (
     WrittenGrade,
     utcnow,
 )
+from ..study import summaries
 from ..teach.services import new_join_code
 
 FIRST = ("Ana", "Ben", "Chloé", "Dmitri", "Elif", "Farah", "Gabriel", "Hana", "Ivan", "Jamal", "Kenji",
@@ -404,6 +405,7 @@ def build_demo(students: int, assignments: int, seed: int | None = None,
             build.add(LessonRead, {"id": build.next_id(LessonRead), "user_id": uid, "lesson_slug": lesson,
                                    "read_at": at})
         build.flush()
+        summaries.rebuild(w["id"] for w, _ in works)  # the attempts went in bulk, past count_start/finish
         _reset_sequences()
         db.session.commit()
     except BaseException:

@@ -1,18 +1,20 @@
 """Item analysis, advice and score distributions for instructors and authors (pure: no Flask, no database).
 
 Statistics: facility (share of marks earned), discrimination (Kelley's upper minus lower 27%) and
-option shares. Advice: one registry of rules (`ADVICE`) that turn those statistics into what to do about
-an item, each naming the rule that fired. The thresholds are the constants below; docs/item-analysis.md
-explains them.
+option shares, computed from counts (`ItemCounts`: how many respondents scored what, in the upper and
+lower groups, and picked which options) so they can be counted in Python from response rows
+(`item_analysis`) or in SQL (the instructor dashboards) with the same result. Advice: one registry of
+rules (`ADVICE`) that turn those statistics into what to do about an item, each naming the rule that
+fired. The thresholds are the constants below; docs/item-analysis.md explains them.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
-from itertools import chain
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import chain, repeat
 from operator import attrgetter
 from types import MappingProxyType
 from typing import NamedTuple
@@ -28,7 +30,6 @@ IMPLAUSIBLE_SHARE = 0.05  # implausible-distractor: a wrong option chosen by und
 POPULAR_WRONG_SHARE = 0.30  # popular-distractor: a wrong option chosen by 30% or more
 VERY_HARD_FACILITY = 0.30  # very-hard: facility under this
 MAX_FLAG_TEXT = 60
-_SCORE = attrgetter("score")
 _CHOSEN = attrgetter("chosen")
 
 
@@ -93,7 +94,7 @@ class ItemStats:
         return self.advice[0].message if self.advice else None
 
 
-def _clamp_score(score: float) -> float:
+def clamp_score(score: float) -> float:
     """Scores are fractions of full marks; keep stray values inside [0, 1] so statistics stay bounded."""
     if math.isnan(score):
         return 0.0
@@ -105,34 +106,80 @@ def _shorten(text: str, limit: int = MAX_FLAG_TEXT) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _ranking(students: Iterable[int], totals: Mapping[int, float]) -> list[int]:
-    """Students with a total, best first; equal totals go by id so groups never depend on input order."""
-    keyed = [(-totals[sid], sid) for sid in students if sid in totals and not math.isnan(totals[sid])]
-    return [sid for _, sid in sorted(keyed)]
+def group_size(ranked: int) -> int:
+    """How many respondents are in Kelley's upper group, and in the lower one (27% of those ranked)."""
+    return max(1, int(GROUP_FRACTION * ranked + 0.5))
 
 
-def _discrimination(item_scores: Mapping[int, float], ranked: list[int]) -> float | None:
-    """Upper-minus-lower 27% index over the ranked students who answered, or None when too few did."""
-    if len(ranked) < MIN_STUDENTS_FOR_DISCRIMINATION:
+@dataclass
+class ItemCounts:
+    """How one question was answered, counted: everything its statistics need.
+
+    `scores` maps a (clamped) item score to how many respondents got it; `upper` and `lower` do the same
+    for the `group_size(ranked)` best- and worst-ranked respondents (ranked by their attempt's score,
+    best first, ties by student id); `picks` maps the option ids one respondent chose to how many chose
+    exactly those (choice questions only).
+    """
+
+    scores: Counter[float] = field(default_factory=Counter)
+    upper: Counter[float] = field(default_factory=Counter)
+    lower: Counter[float] = field(default_factory=Counter)
+    ranked: int = 0
+    picks: Counter[tuple[str, ...]] = field(default_factory=Counter)
+
+
+def clamped(scores: list[float]) -> list[float]:
+    """The scores, each kept inside [0, 1] (a copy only when one is outside, or NaN)."""
+    if scores and min(scores) >= 0.0 and max(scores) <= 1.0 and not any(map(math.isnan, scores)):
+        return scores
+    return [clamp_score(score) for score in scores]
+
+
+def item_counts(scores: Iterable[float], ranked: Sequence[float],
+                picks: Iterable[tuple[str, ...]] = ()) -> ItemCounts:
+    """Counts for one question: every respondent's score, the ranked respondents' scores best first
+    (the upper and lower 27% come from them) and the options each respondent picked."""
+    k = group_size(len(ranked))
+    return ItemCounts(scores=Counter(scores), upper=Counter(ranked[:k]), lower=Counter(ranked[-k:]),
+                      ranked=len(ranked), picks=Counter(picks))
+
+
+def _exact_sum(counts: Counter[float]) -> float:
+    """The sum of every counted score, exactly rounded (so independent of the order they were counted in)."""
+    return math.fsum(chain.from_iterable(repeat(score, n) for score, n in counts.items()))
+
+
+def _discrimination(counts: ItemCounts) -> float | None:
+    """Upper-minus-lower 27% index over the ranked respondents, or None when too few were ranked."""
+    if counts.ranked < MIN_STUDENTS_FOR_DISCRIMINATION:
         return None
-    k = max(1, int(GROUP_FRACTION * len(ranked) + 0.5))
-    upper = math.fsum(map(item_scores.__getitem__, ranked[:k])) / k
-    lower = math.fsum(map(item_scores.__getitem__, ranked[-k:])) / k
-    return upper - lower
+    k = group_size(counts.ranked)
+    return _exact_sum(counts.upper) / k - _exact_sum(counts.lower) / k
 
 
-def _option_shares(question: Question, picks: Iterable[tuple[str, ...]]
+def _option_shares(question: Question, picks: Counter[tuple[str, ...]]
                    ) -> tuple[int, tuple[OptionShare, ...]]:
     """How many students picked anything, and the share of them choosing each option (authored order)."""
-    picks = list(picks)
-    answered = len(picks) - picks.count(())
-    # frozenset: an option listed twice in one answer still counts once for that student.
-    tally = Counter(chain.from_iterable(map(frozenset, picks)))
+    answered = sum(n for chosen, n in picks.items() if chosen)
+    tally: Counter[str] = Counter()
+    for chosen, n in picks.items():
+        for option_id in frozenset(chosen):  # an option listed twice in one answer counts once
+            tally[option_id] += n
     return answered, tuple(
         OptionShare(option_id=c.id, text=c.text, share=tally.get(c.id, 0) / answered if answered else 0.0,
                     correct=right, count=tally.get(c.id, 0))
         for c, right in question.kind.analysed_options(question)
     )
+
+
+def item_stats(question_id: str, question: Question, counts: ItemCounts) -> ItemStats:
+    """Facility, discrimination, option shares and advice for one question answered at least once."""
+    n = sum(counts.scores.values())
+    answered, options = _option_shares(question, counts.picks) if question.kind.reports_options else (0, ())
+    item = ItemStats(question_id=question_id, prompt=question.prompt, qtype=question.type, n=n,
+                     facility=_exact_sum(counts.scores) / n, discrimination=_discrimination(counts),
+                     options=options, ranked=counts.ranked, answered=answered)
+    return replace(item, advice=advise(item))
 
 
 # --- advice ----------------------------------------------------------------------------------------
@@ -247,6 +294,12 @@ def advise(item: ItemStats) -> tuple[Advice, ...]:
     return tuple(Advice(rule.id, message) for rule in ADVICE.values() for message in rule.check(item))
 
 
+def _ranking(students: Iterable[int], totals: Mapping[int, float]) -> list[int]:
+    """Students with a total, best first; equal totals go by id so groups never depend on input order."""
+    keyed = [(-totals[sid], sid) for sid in students if sid in totals and not math.isnan(totals[sid])]
+    return [sid for _, sid in sorted(keyed)]
+
+
 def item_analysis(rows: Iterable[ResponseRow], totals: Mapping[int, float],
                   questions: Mapping[str, Question]) -> list[ItemStats]:
     """Facility, discrimination, option popularity and advice per question, to spot faulty or mis-keyed
@@ -271,19 +324,10 @@ def item_analysis(rows: Iterable[ResponseRow], totals: Mapping[int, float],
         by_student = latest.get(qid)
         if not by_student:
             continue
-        values = list(map(_SCORE, by_student.values()))
-        if not (min(values) >= 0.0 and max(values) <= 1.0 and not any(map(math.isnan, values))):
-            values = [_clamp_score(v) for v in values]
-        scores = dict(zip(by_student, values, strict=True))
-        n = len(scores)
-        facility = math.fsum(values) / n  # exact sum: independent of row order
-        ranked = list(filter(scores.__contains__, ranking))
-        answered, options = (_option_shares(question, map(_CHOSEN, by_student.values()))
-                             if question.kind.reports_options else (0, ()))
-        item = ItemStats(question_id=qid, prompt=question.prompt, qtype=question.type, n=n,
-                         facility=facility, discrimination=_discrimination(scores, ranked), options=options,
-                         ranked=len(ranked), answered=answered)
-        stats.append(replace(item, advice=advise(item)))
+        scores = dict(zip(by_student, clamped([row.score for row in by_student.values()]), strict=True))
+        ranked = [scores[sid] for sid in ranking if sid in scores]
+        picks = map(_CHOSEN, by_student.values()) if question.kind.reports_options else ()
+        stats.append(item_stats(qid, question, item_counts(scores.values(), ranked, picks)))
     return stats
 
 

@@ -41,6 +41,7 @@ from ..models import (
     WrittenGrade,
     utcnow,
 )
+from ..study import summaries
 from ..study.attempts import versions
 
 MAX_COMMENT = 5000
@@ -256,8 +257,9 @@ def release(assignment: Assignment, now: datetime | None = None) -> Released:
 
 def _finalize(attempt_ids: Iterable[int]) -> int:
     """Inside a write: give each attempt its score if its assignment's grades are released and every
-    written answer is graded, else none (awaiting grading), and queue the LMS's copy of any counted score
-    that changed (LTI AGS). Returns how many are scored."""
+    written answer is graded, else none (awaiting grading), recount its student's summary for the
+    dashboards, and queue the LMS's copy of any counted score that changed (LTI AGS). Returns how many
+    are scored."""
     ids = list(set(attempt_ids))
     if not ids:
         return 0
@@ -282,6 +284,10 @@ def _finalize(attempt_ids: Iterable[int]) -> int:
         total = attempt_score([i.score for i in items[attempt_id]])
         db.session.execute(update(Attempt).where(Attempt.id == attempt_id).values(score=total))
         scored += final
+    # The dashboards' per-student rows follow the scores just given (or taken back for a revision).
+    summaries.refresh((assignment_id, user_id) for assignment_id, user_id in db.session.execute(
+        db.select(Attempt.assignment_id, Attempt.user_id)
+        .where(Attempt.id.in_(ids), Attempt.assignment_id.is_not(None))))
     lti_scores.enqueue_many(ids, utcnow())  # the LMS's copy of each counted score, in this transaction
     return scored
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 
 from ..core import schedule as scheduling
 from ..core.errors import NotFound
@@ -45,21 +45,38 @@ def record(user_id: int, answers: Iterable[Answered], now: datetime, source: str
         {"user_id": user_id, "question_id": qid, "lesson_slug": q.lesson, "state": {}, "due_at": now,
          "reviews": 0, "lapses": 0, "version": 0, "created_at": now} for qid, q in sorted(fresh.items())])
     ids = sorted({a.question.id for a in answers})
-    cards = {c.question_id: c for c in db.session.scalars(
-        db.select(ReviewCard).where(ReviewCard.user_id == user_id, ReviewCard.question_id.in_(ids))
-        .order_by(ReviewCard.question_id).with_for_update().execution_options(populate_existing=True))}
+    # Plain rows and two batched writes (not ORM objects and a flush): this runs inside every quiz
+    # submit's write transaction, where each statement holds up the next writer.
+    cards = {row.question_id: row._asdict() for row in db.session.execute(
+        db.select(ReviewCard.id, ReviewCard.question_id, ReviewCard.state, ReviewCard.version,
+                  ReviewCard.reviews, ReviewCard.lapses)
+        .where(ReviewCard.user_id == user_id, ReviewCard.question_id.in_(ids))
+        .order_by(ReviewCard.question_id).with_for_update())}
+    logs = []
     for a in answers:
         when = a.when or now
-        db.session.add(ReviewLog(user_id=user_id, question_id=a.question.id, lesson_slug=a.question.lesson,
-                                 source=source, score=a.score, sure=a.sure, reviewed_at=when,
-                                 client_id=a.client_id))
+        logs.append({"user_id": user_id, "question_id": a.question.id, "lesson_slug": a.question.lesson,
+                     "source": source, "score": a.score, "sure": a.sure, "reviewed_at": when,
+                     "client_id": a.client_id})
         card = cards.get(a.question.id)
         if card is None:  # a right, sure answer to a question with no card: nothing to schedule
             continue
-        state = scheduling.review(card.state or None, a.score, a.sure, when)
-        card.state, card.due_at, card.version = state.data, state.due, card.version + 1
-        card.reviews += 1
-        card.lapses += 1 if a.score < 1.0 else 0
+        state = scheduling.review(card["state"] or None, a.score, a.sure, when)
+        card.update(state=state.data, due_at=state.due, version=card["version"] + 1,
+                    reviews=card["reviews"] + 1, lapses=card["lapses"] + (1 if a.score < 1.0 else 0),
+                    changed=True)
+    db.session.execute(LOG, logs)
+    changed = [{"card_id": c["id"], **{f"new_{k}": c[k] for k in CARD_FIELDS}}
+               for c in cards.values() if c.get("changed")]
+    if changed:
+        db.session.execute(CARD_UPDATE, changed)
+
+
+CARD_FIELDS = ("state", "due_at", "version", "reviews", "lapses")
+CARDS = ReviewCard.__table__
+LOG = db.insert(ReviewLog.__table__)
+CARD_UPDATE = db.update(CARDS).where(CARDS.c.id == bindparam("card_id")).values(
+    {name: bindparam(f"new_{name}", type_=CARDS.c[name].type) for name in CARD_FIELDS})
 
 
 def due_count(user: User, now: datetime) -> int:

@@ -11,13 +11,14 @@ import hashlib
 import hmac
 import random
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, insert, update
+from sqlalchemy import Select, bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core import questions as answer_forms
@@ -46,6 +47,7 @@ from ..models import (
     utcnow,
 )
 from ..review import services as review
+from . import summaries
 
 ANSWER_FIELD = re.compile(r"^[ag][0-9]{1,3}(-[A-Za-z0-9]{1,40})?$")  # a3, a3-<choice id>, g3 ("not sure")
 MAX_DRAFT_FIELDS = 400
@@ -69,10 +71,13 @@ def open_attempt(user: User, bank_slug: str) -> Attempt | None:
 
 
 def store_versions(questions: Iterable[Question]) -> None:
-    """Save each question version once (inside the caller's write transaction; races are harmless)."""
+    """Save each question version once (inside the caller's write transaction; races are harmless). Rows
+    go in hash order, so two starts inserting the same versions take their locks in the same order
+    and never wait on each other in a circle (PostgreSQL)."""
+    unique = {q.content_hash: q for q in questions}
     insert_ignoring_duplicates(QuestionVersion, [
-        {"content_hash": q.content_hash, "question_id": q.id, "snapshot": q.to_snapshot(),
-         "created_at": utcnow()} for q in {q.content_hash: q for q in questions}.values()])
+        {"content_hash": h, "question_id": q.id, "snapshot": q.to_snapshot(), "created_at": utcnow()}
+        for h, q in sorted(unique.items())])
 
 
 def add_attempt(user: User, bank: Bank, questions: Sequence[Question], rng: random.Random,
@@ -85,6 +90,8 @@ def add_attempt(user: User, bank: Bank, questions: Sequence[Question], rng: rand
     attempt.items = [AttemptItem(position=i, question_id=q.id, content_hash=q.content_hash,
                                  presentation=list(present(q, rng))) for i, q in enumerate(questions)]
     db.session.add(attempt)
+    if fields.get("assignment_id") is not None:
+        summaries.count_start(user.id, fields["assignment_id"])
     return attempt
 
 
@@ -121,19 +128,48 @@ def start_practice(user: User, bank: Bank, rng: random.Random | None = None) -> 
     return attempt
 
 
+# A content hash names one version of a question for good (the snapshot is never rewritten), so the
+# questions rebuilt from snapshots are kept, a bounded number of them, by hash.
+_SERVED_VERSIONS: OrderedDict[str, Question] = OrderedDict()
+SERVED_VERSIONS_KEPT = 1024
+
+
+def _remember(found: dict[str, Question]) -> dict[str, Question]:
+    for content_hash, question in found.items():
+        _SERVED_VERSIONS[content_hash] = question
+        _SERVED_VERSIONS.move_to_end(content_hash)
+    while len(_SERVED_VERSIONS) > SERVED_VERSIONS_KEPT:
+        _SERVED_VERSIONS.popitem(last=False)
+    return found
+
+
 def versions(hashes: Iterable[str] | Select) -> dict[str, Question]:
-    """Questions exactly as served, by content hash (one query); takes hashes or a subquery."""
-    wanted = hashes if isinstance(hashes, Select) else list(set(hashes))
-    return {h: Question.from_snapshot(snap) for h, snap in db.session.execute(
+    """Questions exactly as served, by content hash (at most one query); takes hashes or a subquery."""
+    if isinstance(hashes, Select):
+        wanted: Select | list[str] = hashes
+        found: dict[str, Question] = {}
+    else:
+        asked = set(hashes)
+        found = {h: q for h in asked if (q := _SERVED_VERSIONS.get(h)) is not None}
+        wanted = [h for h in asked if h not in found]
+        if not wanted:
+            return found
+    return found | _remember({h: Question.from_snapshot(snap) for h, snap in db.session.execute(
         db.select(QuestionVersion.content_hash, QuestionVersion.snapshot)
-        .where(QuestionVersion.content_hash.in_(wanted)))}
+        .where(QuestionVersion.content_hash.in_(wanted)))})
 
 
 def served(attempt: Attempt) -> list[tuple[AttemptItem, Question]]:
-    """Each item with its question rebuilt from the version it was served with."""
+    """Each item with its question rebuilt from the version it was served with (worked out once per
+    loaded attempt: a submit asks for it to read the form and again to grade it)."""
+    known = attempt.__dict__.get("_resetlab_served")
+    if known is not None:
+        return known
     items = list(attempt.items)
     found = versions(item.content_hash for item in items)
-    return [(item, found[item.content_hash]) for item in items]
+    result = [(item, found[item.content_hash]) for item in items]
+    attempt._resetlab_served = result  # type: ignore[attr-defined]
+    return result
 
 
 # --- opaque choice ids ----------------------------------------------------------------------
@@ -298,30 +334,49 @@ def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | 
     feed = [review.Answered(q, scores[item.position], sure=item.position not in unsure) for item, q in asked
             if not q.kind.manual and (revealed or not _secure(q))]
     to_grade = [written_grade(item, q, assignment) for item, q in awaiting] if assignment is not None else []
-    stored = [{"id": item.id, "response": answer_forms.to_json(q, parsed[item.position]),
-               "score": scores[item.position]} for item, q in asked]
-    attempt_id, user_id = attempt.id, attempt.user_id
+    attempt_id, user_id, assignment_id = attempt.id, attempt.user_id, attempt.assignment_id
     late = assignment is not None and is_late(now, assignment.due_at)
+    # Everything is worked out before the write lock is taken; inside it, only writes.
+    claim = {"attempt_id": attempt_id, "new_finished_at": now, "new_score": total,
+             "new_timed_out": timed_out, "new_late": late, "new_review_fed": revealed,
+             "new_draft": dict(answers) if timed_out else None}
+    items = [{"item_id": item.id, "new_response": answer_forms.to_json(q, parsed[item.position]),
+              "new_score": scores[item.position]} for item, q in asked]
+    written = [{**row, "updated_at": now} for row in to_grade]
 
     def finish() -> Submission:
         begin_write()
-        claimed = db.session.execute(
-            update(Attempt)
-            .where(Attempt.id == attempt_id, Attempt.state == AttemptState.IN_PROGRESS)
-            .values(state=AttemptState.FINISHED, finished_at=now, score=total, timed_out=timed_out, late=late,
-                    review_fed=revealed, draft=dict(answers) if timed_out else None))
-        if claimed.rowcount != 1:
+        if db.session.execute(CLAIM, claim).rowcount != 1:
             db.session.rollback()
             return Submission(already=True)
-        db.session.execute(update(AttemptItem), stored)
-        if to_grade:
-            db.session.execute(insert(WrittenGrade), [{**row, "updated_at": now} for row in to_grade])
+        db.session.execute(ITEMS, items)
+        if written:  # in the same transaction that finishes the attempt
+            db.session.execute(insert(WrittenGrade), written)
         review.record(user_id, feed, now, ReviewSource.QUIZ)
+        if assignment_id is not None:
+            summaries.count_finish(user_id, assignment_id, attempt_id, total, late, now)
         lti_scores.enqueue(attempt_id, now)  # the LMS's copy of the counted score, in this transaction
         db.session.commit()
         return Submission(graded=True, timed_out=timed_out)
 
     return retrying(finish)
+
+
+def _new_values(table, *columns: str):
+    """SET column = :new_column for each column, typed like it (JSON and dates converted as the ORM would)."""
+    return {column: bindparam(f"new_{column}", type_=table.c[column].type) for column in columns}
+
+
+# Built once: the claim (only an attempt still in progress is finished, so a submit counts once) and
+# the answers, written in one batch.
+_ATTEMPTS, _ITEMS = Attempt.__table__, AttemptItem.__table__
+CLAIM = (update(_ATTEMPTS)
+         .where(_ATTEMPTS.c.id == bindparam("attempt_id"), _ATTEMPTS.c.state == AttemptState.IN_PROGRESS)
+         .values(state=AttemptState.FINISHED.value,
+                 **_new_values(_ATTEMPTS, "finished_at", "score", "timed_out", "late", "review_fed",
+                               "draft")))
+ITEMS = (update(_ITEMS).where(_ITEMS.c.id == bindparam("item_id"))
+         .values(**_new_values(_ITEMS, "response", "score")))
 
 
 def written_grade(item: AttemptItem, question: Question, assignment: Assignment) -> dict[str, Any]:

@@ -36,6 +36,12 @@ def mark_read(user: User, lesson_slug: str) -> None:
         db.session.rollback()
 
 
+def has_read(user: User, lesson_slug: str) -> bool:
+    """Whether the user marked this lesson as read (one query; a lesson page needs nothing more)."""
+    return db.session.scalar(db.select(LessonRead.id).where(
+        LessonRead.user_id == user.id, LessonRead.lesson_slug == lesson_slug).limit(1)) is not None
+
+
 @dataclass
 class LessonProgress:
     """One learner's standing on one lesson."""

@@ -17,6 +17,7 @@ from ..models import utcnow
 from ..review import services as review
 from ..web.access import current_learner, guest_ok, public
 from ..web.forms import ActionForm
+from ..web.rendered import fragment, visitor, visitor_page
 from . import attempts, services
 
 bp = Blueprint("study", __name__)
@@ -25,7 +26,13 @@ bp = Blueprint("study", __name__)
 @bp.get("/")
 @public
 def index():
-    """Course home: lessons in order with the learner's status for each."""
+    """Course home: lessons in order with the learner's status for each (one page kept for visitors)."""
+    if visitor():
+        return visitor_page("home", _home)
+    return _home()
+
+
+def _home() -> str:
     catalog = get_catalog()
     progress = services.progress_for(current_user)
     exams = [b for b in catalog.banks.values() if b.pool == "course"]
@@ -41,16 +48,23 @@ def index():
 @bp.get("/lessons/<slug>")
 @public
 def lesson(slug: str):
-    """A lesson page, rendered from HTML made once at start-up."""
-    catalog = get_catalog()
+    """A lesson page: its article rendered once, the page kept whole for visitors; a signed-in learner's
+    page adds whether they have read it."""
     item = lesson_named(slug)
+    if visitor():
+        return visitor_page(("lesson", slug), lambda: _lesson_page(item, read=False))
+    read = current_user.is_authenticated and services.has_read(current_user, slug)
+    return _lesson_page(item, read)
+
+
+def _lesson_page(item, read: bool) -> str:
+    catalog = get_catalog()
     index = catalog.lessons.index(item)
     neighbours = (catalog.lessons[index - 1] if index else None,
                   catalog.lessons[index + 1] if index + 1 < len(catalog.lessons) else None)
-    progress = services.progress_for(current_user).get(slug) if current_user.is_authenticated \
-        else None
-    return render_template("study/lesson.html", lesson=item, bank=catalog.bank_for_lesson(slug),
-                           progress=progress, neighbours=neighbours, form=ActionForm())
+    article = fragment(("lesson", item.slug), "study/_lesson_article.html", lesson=item)
+    return render_template("study/lesson.html", lesson=item, article=article,
+                           bank=catalog.bank_for_lesson(item.slug), read=read, neighbours=neighbours)
 
 
 @bp.post("/lessons/<slug>/read")

@@ -42,19 +42,22 @@ def _wants_json() -> bool:
         or request.accept_mimetypes.best == "application/json"
 
 
+def request_id() -> str:
+    """This request's id for error pages and the log, made the first time it is asked for (most
+    requests never need one)."""
+    if "request_id" not in g:
+        g.request_id = uuid.uuid4().hex[:12]
+    return g.request_id
+
+
 def _respond(code: int, message: str):
     if _wants_json():
-        return jsonify({"error": message, "status": code, "request_id": g.get("request_id")}), code
-    return render_template("errors/error.html", code=code, message=message,
-                           request_id=g.get("request_id")), code
+        return jsonify({"error": message, "status": code, "request_id": request_id()}), code
+    return render_template("errors/error.html", code=code, message=message, request_id=request_id()), code
 
 
 def register_errors(app: Flask) -> None:
     """Handlers for every HTTP error, CSRF failures and unexpected exceptions."""
-
-    @app.before_request
-    def _request_id() -> None:
-        g.request_id = uuid.uuid4().hex[:12]
 
     @app.errorhandler(RejectedInput)
     def _rejected(err: RejectedInput):
@@ -93,7 +96,7 @@ def register_errors(app: Flask) -> None:
     def _unexpected(err: Exception):
         if isinstance(err, HTTPException):
             return _http(err)
-        log.exception("unhandled error (request %s)", g.get("request_id"))
+        log.exception("unhandled error (request %s)", request_id())
         from ..extensions import db
 
         db.session.rollback()
@@ -122,7 +125,7 @@ def _send_again():
         "errors/send_again.html", action=request.full_path.rstrip("?"),
         kept=[(name, value) for name, value in fields if "password" not in name],
         passwords=list(dict.fromkeys(name for name, _ in fields if "password" in name)),
-        request_id=g.get("request_id")), 400))
+        request_id=request_id()), 400))
     response.headers["Cache-Control"] = "no-store"  # what was typed is in the page
     return response
 
@@ -131,7 +134,7 @@ def database_unavailable(err: Exception):
     """503 with Retry-After: the database is down or too busy; nothing was saved, try again shortly."""
     from ..extensions import db, login_manager
 
-    log.warning("database unavailable (request %s): %s", g.get("request_id"), type(err).__name__)
+    log.warning("database unavailable (request %s): %s", request_id(), type(err).__name__)
     try:
         db.session.rollback()
     except Exception:  # the connection may be gone too; the session is discarded at teardown anyway

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, g, request, session
 from flask_login import current_user
 
 CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -13,6 +13,14 @@ def register_security(app: Flask) -> None:
     """Headers on every response, and ProxyFix when the app runs behind one reverse proxy."""
     hsts = f"max-age={int(app.config['HSTS_SECONDS'])}; includeSubDomains" \
         if app.config.get("SECURE_COOKIES") else None
+    remember = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+
+    def signed_in() -> bool:
+        """Whether a signed-in user made this request. With no user in the session, no remember-me cookie
+        and no log-in during the request nobody is, so the user is not looked up just to say so."""
+        if "_login_user" in g or remember in request.cookies or "_user_id" in session:
+            return current_user.is_authenticated
+        return False
 
     @app.after_request
     def _headers(response):
@@ -22,7 +30,7 @@ def register_security(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         if hsts:  # secure cookies mean the site is served over HTTPS: tell browsers to insist on it
             response.headers.setdefault("Strict-Transport-Security", hsts)
-        if request.endpoint != "static" and current_user and current_user.is_authenticated:
+        if request.endpoint != "static" and signed_in():
             response.headers["Cache-Control"] = "no-store"
         return response
 

@@ -152,9 +152,10 @@ class Catalog:
         """The bank paired with a lesson, if it has one."""
         return next((b for b in self.banks.values() if b.lesson == slug), None)
 
-    @property
+    @cached_property
     def question_count(self) -> int:
-        """Questions across all banks (a source excerpt is not a question: it is shown with some)."""
+        """Questions across all banks (a source excerpt is not a question: it is shown with some); counted
+        once, as /healthz asks on every request and the catalog never changes."""
         return sum(1 for b in self.banks.values() for q in b.questions if q.kind.answerable)
 
     @property
