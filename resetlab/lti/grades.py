@@ -22,12 +22,12 @@ import threading
 import time
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.exception import LtiException, LtiServiceException
 from pylti1p3.grade import Grade
@@ -57,14 +57,29 @@ BACKOFF = (60, 300, 1800, 7200, 43200, 86400)
 MAX_TRIES = 10
 FINAL = frozenset({400, 403, 404, 405, 409, 410, 413, 415, 422})
 CLAIM_FOR = timedelta(minutes=2)  # a row being sent is left alone by other workers for this long
-_queued = threading.Event()  # set when this process committed a queued score: send it after the response
 QUEUED = "resetlab.lti_scores_queued"
+SENDER = "resetlab.lti_sender"
+
+
+@dataclass
+class _Sender:
+    """Per app: whether this process committed a queued score (send it after the response), and when
+    it last looked for due scores. Per app, not per module: two apps in one process (tests) must not
+    take each other's wake-up."""
+
+    queued: threading.Event = field(default_factory=threading.Event)
+    last_round: float = 0.0
+
+
+def _sender(app: Flask | None = None) -> _Sender:
+    extensions = (app or current_app).extensions
+    return extensions.setdefault(SENDER, _Sender())
 
 
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
-    if session.info.pop(QUEUED, False):
-        _queued.set()
+    if session.info.pop(QUEUED, False) and has_app_context():
+        _sender().queued.set()
 
 
 @event.listens_for(Session, "after_rollback")
@@ -327,16 +342,11 @@ def send_again(classroom_id: int, row_id: int, now: datetime) -> None:
     db.session.commit()
     if not done:
         raise Conflict("That score is no longer waiting to be sent again.")
-    _queued.set()
-
-
-_last_round = [0.0]
+    _sender().queued.set()
 
 
 def register_sender(app: Flask) -> None:
     """After a response, send due scores if this process queued one, or every LTI_SEND_EVERY seconds."""
-    from flask import current_app
-
     from ..models import utcnow
 
     def send_later() -> None:
@@ -349,12 +359,14 @@ def register_sender(app: Flask) -> None:
             finally:
                 db.session.remove()
 
+    state = _sender(app)
+
     @app.after_request
     def _after(response):
-        every = float(current_app.config.get("LTI_SEND_EVERY", 30))
-        due = time.monotonic() - _last_round[0] >= every
-        if _queued.is_set() or (every > 0 and due):
-            _queued.clear()
-            _last_round[0] = time.monotonic()
+        every = float(app.config.get("LTI_SEND_EVERY", 30))
+        due = time.monotonic() - state.last_round >= every
+        if state.queued.is_set() or (every > 0 and due):
+            state.queued.clear()
+            state.last_round = time.monotonic()
             response.call_on_close(send_later)
         return response

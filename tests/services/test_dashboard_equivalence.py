@@ -9,6 +9,7 @@ import json
 import random
 from collections import defaultdict
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Text, bindparam, cast, text
@@ -32,7 +33,7 @@ from resetlab.models import (
     utcnow,
 )
 from resetlab.study import attempts, summaries
-from resetlab.teach import dashboards
+from resetlab.teach import dashboards, exports
 from resetlab.teach.services import assignments_of
 
 # --- the reference: the dashboards as they were before the summaries --------------------------------
@@ -58,7 +59,8 @@ def reference_overview(classroom: Classroom, now: datetime, sort: str = "name") 
     rows = []
     for student in students:
         mine = tallies.get(student.id, {})
-        cells = [dashboards.Cell(t.status(rules[i][0], now, rules[i][1]), t.counted(rules[i][1]), t.attempts)
+        cells = [dashboards.Cell(t.status(rules[i][0], now, rules[i][1]), t.counted(rules[i][1]), t.attempts,
+                                 t.finished > 0 and t.all_late)
                  if (t := mine.get(i)) else untouched[i] for i in range(len(rules))]
         scores = [c.score for c in cells if c.score is not None]
         row = dashboards.StudentRow(student, cells, sum(scores) / len(scores) if scores else None)
@@ -241,9 +243,9 @@ def test_a_score_awaiting_grading_is_pending_never_zero_and_deletes_cascade(gene
     summaries.refresh([(work.id, uid)])
     db.session.commit()
     assert cell().status == policy.PENDING and cell().score is None and cell().percent is None
-    header, rows = dashboards.gradebook(room, now)
+    header, rows = exports.gradebook(dashboards.class_overview(room, now), ZoneInfo("UTC"))
     name = db.session.get(User, uid).display_name
-    assert next(r for r in rows if r[0] == name)[2 + column] == policy.PENDING
+    assert policy.PENDING in next(r for r in rows if r[0] == name)
     assert dashboards.assignment_analysis(work, room).pending == before + 1
     begin_write()
     db.session.get(Attempt, attempt.id).score = score  # graded
