@@ -8,10 +8,7 @@ import os
 import pytest
 from hypothesis import settings
 
-from resetlab.extensions import db
-from resetlab.factory import create_app
-
-from .helpers import make_config, signup
+from .helpers import fresh_app, make_config, signup
 
 # No wall-clock limits in tests: Hypothesis's default 200 ms deadline fails on a busy machine.
 settings.register_profile("resetlab", deadline=None)
@@ -20,15 +17,7 @@ settings.load_profile("resetlab")
 
 @pytest.fixture
 def app(tmp_path):
-    app = create_app(make_config(tmp_path))
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    yield from fresh_app(make_config(tmp_path))
 
 
 @pytest.fixture

@@ -92,3 +92,20 @@ def submit_attempt(app, client, attempt_id: int, form: dict, confirm: bool = Tru
     if confirm:
         data["confirm"] = "1"
     return client.post(f"/attempts/{attempt_id}", data=data)
+
+
+def fresh_app(config: dict):
+    """An app on an empty database for one test, dropped and its connections closed afterwards (a
+    generator for fixtures: `yield from fresh_app(make_config(tmp_path, ...))`)."""
+    from resetlab.extensions import db
+    from resetlab.factory import create_app
+
+    app = create_app(config)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()

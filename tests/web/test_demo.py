@@ -13,7 +13,6 @@ from resetlab.core.grading import grade
 from resetlab.core.questions import from_json
 from resetlab.core.rubrics import parse_rubric
 from resetlab.extensions import db
-from resetlab.factory import create_app
 from resetlab.models import (
     Assignment,
     Attempt,
@@ -27,7 +26,7 @@ from resetlab.models import (
 )
 from resetlab.study.attempts import versions
 
-from ..helpers import login, make_config
+from ..helpers import fresh_app, login, make_config
 
 LOGIN_LINE = re.compile(r"Log in at http://127\.0\.0\.1:5000/auth/login as (\S+) / (\S+)$", re.M)
 ATTENTION = re.compile(r"Needs attention \((\d+)\)")
@@ -128,16 +127,9 @@ def test_a_second_run_makes_a_separate_class(app, runner, client):
 def course_app(tmp_path):
     """The app on the shipped course (the demo's written assignment needs the real Obama essay)."""
     root = Path(__file__).resolve().parents[2]
-    app = create_app(make_config(tmp_path, LESSONS_DIR=str(root / "lessons"),
-                                 QUIZZES_DIR=str(root / "quizzes"), CONTENT_ROOT=str(root), CONTENT_RULES={}))
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    yield from fresh_app(make_config(tmp_path, LESSONS_DIR=str(root / "lessons"),
+                                     QUIZZES_DIR=str(root / "quizzes"), CONTENT_ROOT=str(root),
+                                     CONTENT_RULES={}))
 
 
 def test_the_demo_has_written_answers_half_graded_and_awaiting_release(course_app):

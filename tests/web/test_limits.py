@@ -8,11 +8,9 @@ import pytest
 
 from bench.scaleout import Browser
 from bench.server import gunicorn
-from resetlab.extensions import db
-from resetlab.factory import create_app
 from resetlab.web.limits import GUEST_CREATION, LIMITS
 
-from ..helpers import PASSWORD, login, make_config, post, signup
+from ..helpers import PASSWORD, fresh_app, login, make_config, post, signup
 from ..processes import redis_server, server_env
 
 LIMITED = {"auth.signup", "auth.login", "auth.forgot", "auth.reset", "classwork.join", "classwork.join_link",
@@ -26,15 +24,7 @@ def test_one_table_covers_every_costly_endpoint(app):
 
 @pytest.fixture
 def limited(tmp_path):
-    app = create_app(make_config(tmp_path, RATELIMIT_ENABLED=True))
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+    yield from fresh_app(make_config(tmp_path, RATELIMIT_ENABLED=True))
 
 
 def from_address(app, address):
