@@ -22,13 +22,22 @@ from .web.input_guard import register_input_guard
 from .web.limits import apply_limits
 from .web.security import register_security
 from .web.sessions import QuietSessionInterface, shows_messages
+from .web.signing import register_csrf
 
 log = logging.getLogger("resetlab")
 
 
+class ResetLab(Flask):
+    """Flask, for an app whose views and hooks are all plain functions (tests/web/test_factory.py checks
+    that none is a coroutine): Flask asks of each hook and view, on every request, whether it is one."""
+
+    def ensure_sync(self, func: Any) -> Any:
+        return func
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app; refuses to start on invalid content, listing every problem."""
-    app = Flask("resetlab", root_path=str(ROOT), instance_path=str(ROOT / "instance"),
+    app = ResetLab("resetlab", root_path=str(ROOT), instance_path=str(ROOT / "instance"),
                 template_folder="templates", static_folder="static")
     try:
         app.config.update(load_config(Path(app.instance_path), config))
@@ -55,6 +64,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    register_csrf(app)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

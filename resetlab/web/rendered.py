@@ -13,10 +13,10 @@ import secrets
 from collections.abc import Callable, Hashable
 
 from flask import Response, current_app, g, render_template, request, session
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from ..course import get_catalog
+from .signing import csrf_token
 
 # Stands in for the CSRF token while a visitor's page is rendered for keeping; random per process, so
 # no page text can contain it by accident.
@@ -64,7 +64,7 @@ def visitor_page(key: Hashable, render: Callable[[], str]) -> Response:
             g.pop(name, None)
         page = kept[("page", key)] = (html, TOKEN_SLOT in html)
     html, has_form = page  # type: ignore[misc]
-    response = current_app.response_class(html.replace(TOKEN_SLOT, generate_csrf()) if has_form else html,
+    response = current_app.response_class(html.replace(TOKEN_SLOT, csrf_token()) if has_form else html,
                                           mimetype="text/html")
     response.vary.add("Cookie")
     return response

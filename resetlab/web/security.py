@@ -22,16 +22,20 @@ def register_security(app: Flask) -> None:
             return current_user.is_authenticated
         return False
 
+    fixed = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+             ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY")]
+    if hsts:  # secure cookies mean the site is served over HTTPS: tell browsers to insist on it
+        fixed.append(("Strict-Transport-Security", hsts))
+    names = [(name.lower(), name, value) for name, value in fixed]
+
     @app.after_request
     def _headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if hsts:  # secure cookies mean the site is served over HTTPS: tell browsers to insist on it
-            response.headers.setdefault("Strict-Transport-Security", hsts)
+        """Each header unless the view set its own (one pass over the response's headers)."""
+        headers = response.headers
+        present = {name.lower() for name in headers.keys()}
+        headers.extend([(name, value) for lower, name, value in names if lower not in present])
         if request.endpoint != "static" and signed_in():
-            response.headers["Cache-Control"] = "no-store"
+            headers["Cache-Control"] = "no-store"
         return response
 
     if app.config.get("PROXY_FIX"):

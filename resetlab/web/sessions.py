@@ -17,10 +17,10 @@ from typing import Any
 from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask_login import login_user
-from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature
 
 from ..models import User
+from .signing import KeptSerializer, csrf_token, kept_serializer
 
 # A permanent (guest) session is re-signed at most this often, so it lives 14 days past the last visit.
 REFRESH_AFTER = timedelta(days=1)
@@ -44,13 +44,23 @@ class QuietSessionInterface(SecureCookieSessionInterface):
 
     session_class = CookieSession
 
+    def get_signing_serializer(self, app: Flask) -> KeptSerializer | None:  # type: ignore[override]
+        """Flask's serializer (same keys, salt, JSON tags and signature), kept per app (web.signing)."""
+        if not app.secret_key:
+            return None
+        keys = [*(app.config.get("SECRET_KEY_FALLBACKS") or ()), app.secret_key]
+        return kept_serializer(app, "session", keys, salt=self.salt, serializer=self.serializer,
+                               signer_kwargs={"key_derivation": self.key_derivation,
+                                              "digest_method": self.digest_method})
+
     def open_session(self, app: Flask, request: Any) -> CookieSession | None:
         """The session in the request's cookie (empty when missing, tampered with or expired)."""
-        signer = self.get_signing_serializer(app)
-        if signer is None:
+        if not app.secret_key:
             return None
-        value = request.cookies.get(self.get_cookie_name(app))
+        # No Cookie header at all (a first visit, a load balancer): nothing to parse or verify.
+        value = request.cookies.get(self.get_cookie_name(app)) if "HTTP_COOKIE" in request.environ else None
         if value:
+            signer = self.get_signing_serializer(app)
             max_age = int(app.permanent_session_lifetime.total_seconds())
             try:
                 data, signed_at = signer.loads(value, max_age=max_age, return_timestamp=True)
@@ -71,7 +81,21 @@ class QuietSessionInterface(SecureCookieSessionInterface):
         """Flask's save, where 'modified' means the content differs (a write of the same value is none)."""
         if isinstance(session, CookieSession):
             session.modified = session.changed()
+            if not session and not session.modified:  # nothing held and nothing to delete: no cookie
+                if session.accessed:
+                    vary_on_cookie(response)
+                return
         super().save_session(app, session, response)
+
+
+def vary_on_cookie(response: Any) -> None:
+    """`Vary: Cookie`, as Flask adds it when a response read the session (without parsing the header
+    into a set and writing it back when it is not there yet)."""
+    vary = response.headers.get("Vary")
+    if vary is None:
+        response.headers["Vary"] = "Cookie"
+    elif "cookie" not in vary.lower():
+        response.vary.add("Cookie")
 
 
 def new_session(user: User | None = None) -> None:
@@ -81,9 +105,9 @@ def new_session(user: User | None = None) -> None:
     session.clear()
     if user is not None:
         login_user(user)
-    # generate_csrf caches the token for the request: this request's forms signed the old secret.
+    # The token is cached for the request: this request's forms signed the old secret.
     g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
-    generate_csrf()
+    csrf_token()
 
 
 def shows_messages() -> bool:

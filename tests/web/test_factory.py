@@ -136,3 +136,17 @@ def test_migrations_match_models(app):
         with db.engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
         assert diff == []
+
+
+def test_no_view_or_hook_is_a_coroutine(app):
+    """The app's Flask skips Flask's per-call coroutine check (factory.ResetLab.ensure_sync)."""
+    import inspect
+
+    hooks = [f for table in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs,
+                             app.teardown_appcontext_funcs, app.template_context_processors)
+             for funcs in (table.values() if isinstance(table, dict) else [table]) for f in funcs]
+    handlers = [h for codes in app.error_handler_spec.values() for by_class in codes.values()
+                for h in by_class.values()]
+    for func in [*app.view_functions.values(), *hooks, *handlers]:
+        assert not inspect.iscoroutinefunction(inspect.unwrap(func)), func
+    assert len(app.view_functions) > 50 and hooks and handlers
