@@ -3,8 +3,9 @@ app and secret key.
 
 A visitor's first page signs two values: the session cookie and the CSRF token in its forms. Built the
 libraries' way, each costs ~25 µs: a new serializer per call (whose constructor serializes a probe value)
-and a zlib.compress of a 40-byte payload that never comes out shorter. Here the serializer is kept, and
-payloads under COMPRESS_FROM bytes are not compressed. The output is in the same format (itsdangerous'
+a zlib.compress of a 40-byte payload that never comes out shorter, and an HMAC to derive the same signing
+key again. Here the serializer and the derived keys are kept, and payloads under COMPRESS_FROM bytes are
+not compressed. The output is in the same format (itsdangerous'
 URL-safe timed form; a compressed payload is marked with a leading '.', an uncompressed one is not), so
 Flask's session loader and Flask-WTF's `validate_csrf` read these values unchanged, and values signed
 before an upgrade still load.
@@ -14,19 +15,40 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import Any
+from typing import Any, ClassVar
 
 from flask import Flask, current_app, g, request, session
-from itsdangerous import URLSafeTimedSerializer
-from itsdangerous.encoding import base64_encode
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode, want_bytes
 from itsdangerous.serializer import Serializer
 
 COMPRESS_FROM = 256  # bytes of JSON: below this zlib's header and checksum outweigh what it saves
 CSRF_SALT = "wtf-csrf-token"  # Flask-WTF's salt: its validate_csrf checks these tokens
 
 
+class KeptKeySigner(TimestampSigner):
+    """itsdangerous' timestamp signer that derives each (key, salt) signing key once, not per value: the
+    derivation is a deterministic HMAC, and the serializer makes a new signer for every value."""
+
+    derived: ClassVar[dict[tuple, bytes]] = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        """The derived key, as itsdangerous computes it, from this process's table."""
+        key = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
+        entry = (key, self.salt, self.key_derivation, self.digest_method)
+        derived = self.derived.get(entry)
+        if derived is None:
+            if len(self.derived) > 64:  # a handful of keys and salts in practice; bound it anyway
+                self.derived.clear()
+            derived = self.derived[entry] = super().derive_key(key)
+        return derived
+
+
 class KeptSerializer(URLSafeTimedSerializer):
-    """itsdangerous' URL-safe timed serializer that compresses only payloads long enough to gain."""
+    """itsdangerous' URL-safe timed serializer that compresses only payloads long enough to gain, and
+    signs with KeptKeySigner."""
+
+    default_signer = KeptKeySigner
 
     def dump_payload(self, obj: Any) -> bytes:
         """The JSON, base64-encoded; compressed (and marked with '.') only when long."""
