@@ -14,7 +14,17 @@ from ..core.selection import Purpose, draw_questions, with_sources_together, wri
 from ..course import any_bank, get_catalog
 from ..database import begin_write
 from ..extensions import db
-from ..models import Accommodation, Assignment, Attempt, AttemptState, Classroom, Enrollment, User, utcnow
+from ..models import (
+    Accommodation,
+    Assignment,
+    Attempt,
+    AttemptState,
+    Classroom,
+    Enrollment,
+    LtiResourceLink,
+    User,
+    utcnow,
+)
 from ..study.attempts import add_attempt
 
 
@@ -68,27 +78,44 @@ def assignment_of(attempt: Attempt) -> Assignment | None:
     return db.session.get(Assignment, attempt.assignment_id) if attempt.assignment_id else None
 
 
-def submission_refusal(attempt: Attempt) -> str | None:
-    """Why an open attempt may no longer be submitted (closed assignment, removed student, archived
-    class), or None. Practice attempts are always open to submit."""
+@dataclass(frozen=True)
+class HandIn:
+    """What a submit needs to know of an attempt's assignment, read in one query."""
+
+    assignment: Assignment | None
+    refusal: str | None  # why work may no longer be handed in, or None
+    lms: bool  # an LMS placed the assignment: a new counted score is queued for it
+
+
+def hand_in(attempt: Attempt) -> HandIn:
+    """The attempt's assignment, why an open attempt may no longer be submitted (closed assignment,
+    removed student, archived class), and whether an LMS placed it, in one query. Practice attempts
+    have no assignment and are always open to submit."""
     if attempt.assignment_id is None:
-        return None
+        return HandIn(None, None, False)
+    placed = db.select(LtiResourceLink.id).where(LtiResourceLink.assignment_id == Assignment.id).exists()
     row = db.session.execute(
-        db.select(Assignment.closed, Classroom.archived, Enrollment.active)
+        db.select(Assignment, Classroom.archived, Enrollment.active, placed)
         .join(Classroom, Classroom.id == Assignment.classroom_id)
         .outerjoin(Enrollment, (Enrollment.classroom_id == Classroom.id)
                    & (Enrollment.user_id == attempt.user_id))
         .where(Assignment.id == attempt.assignment_id)).first()
     if row is None:
-        return "This assignment no longer exists."
-    closed, archived, active = row
+        return HandIn(None, "This assignment no longer exists.", False)
+    assignment, archived, active, lms = row
+    refusal = None
     if archived:
-        return "This class has been archived, so work can no longer be handed in."
-    if not active:
-        return "You are no longer on this class's roster, so work can no longer be handed in."
-    if closed:
-        return "Your instructor has closed this assignment."
-    return None
+        refusal = "This class has been archived, so work can no longer be handed in."
+    elif not active:
+        refusal = "You are no longer on this class's roster, so work can no longer be handed in."
+    elif assignment.closed:
+        refusal = "Your instructor has closed this assignment."
+    return HandIn(assignment, refusal, bool(lms))
+
+
+def submission_refusal(attempt: Attempt) -> str | None:
+    """Why an open attempt may no longer be submitted, or None (see `hand_in`)."""
+    return hand_in(attempt).refusal
 
 
 def accommodation(classroom_id: int, user_id: int) -> Accommodation | None:

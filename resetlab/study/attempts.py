@@ -275,7 +275,7 @@ class Submission:
 
 def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | None = None, *,
            assignment: Assignment | None = None, refusal: str | None = None, confirmed: bool = True,
-           use_draft: bool = False) -> Submission:
+           use_draft: bool = False, lms: bool = True) -> Submission:
     """Grade and finish an attempt exactly once; raises TamperedAnswer before storing anything.
 
     - Past the server-side deadline (plus a short grace) the answers saved by the deadline count,
@@ -283,6 +283,7 @@ def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | 
     - `refusal` (the assignment was closed, the learner removed, the class archived) keeps the answers
       as a draft and grades nothing.
     - With unanswered questions and not `confirmed`, the answers are saved and nothing is graded yet.
+    - `lms` False (the caller read that no LMS placed the assignment) skips looking for LMS line items.
     """
     if attempt.finished:
         return Submission(already=True)
@@ -355,7 +356,8 @@ def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | 
         review.record(user_id, feed, now, ReviewSource.QUIZ)
         if assignment_id is not None:
             summaries.count_finish(user_id, assignment_id, attempt_id, total, late, now)
-        lti_scores.enqueue(attempt_id, now)  # the LMS's copy of the counted score, in this transaction
+        if lms and assignment_id is not None:  # the LMS's copy of the counted score, in this transaction
+            lti_scores.enqueue(attempt_id, now)
         db.session.commit()
         return Submission(graded=True, timed_out=timed_out)
 

@@ -146,10 +146,11 @@ def _posted(attempt) -> dict[str, list[str]]:
 def submit(attempt_id: int):
     """Grade an attempt once; repeats show the stored result. Unanswered questions ask for a confirmation."""
     attempt = attempts.attempt_for(current_user, attempt_id)
-    work = classwork.assignment_of(attempt)
+    handing_in = classwork.hand_in(attempt)
+    work = handing_in.assignment
     try:
         outcome = attempts.submit(attempt, _posted(attempt), utcnow(), assignment=work,
-                                  refusal=classwork.submission_refusal(attempt),
+                                  refusal=handing_in.refusal, lms=handing_in.lms,
                                   confirmed=request.form.get("confirm") == "1",
                                   use_draft=request.form.get("use_draft") == "1")
     except TamperedAnswer as err:
