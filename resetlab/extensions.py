@@ -1,11 +1,10 @@
-"""Extensions, created unbound; the factory calls init_app on each."""
+"""Extensions, created unbound; the factory calls init_app on each (Flask-Migrate: resetlab.cli.database)."""
 
 from __future__ import annotations
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -27,7 +26,6 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 # In-memory counts are per process: set RESETLAB_RATELIMIT_STORAGE_URI (e.g. redis://) for several workers.

@@ -14,7 +14,7 @@ from .config import ROOT, ConfigError, load_config
 from .core.content import ContentError, blocking
 from .course import check_configured_course
 from .database import sqlite_engine_options  # also installs the SQLite connection events
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager
 from .web.converters import CONVERTERS
 from .web.errors import register_errors
 from .web.filters import register_filters
@@ -62,7 +62,6 @@ def register_extensions(app: Flask) -> None:
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite_engine_options(options)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     register_csrf(app)
     limiter.init_app(app)

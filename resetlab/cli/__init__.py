@@ -1,32 +1,50 @@
 """Operator commands, one module per group; `register_cli` attaches them to the app.
 
+The groups are imported when a command is asked for (the `flask` command, a test's CLI runner), never
+in a web worker: Flask-Migrate alone brings Alembic and Mako (~11 MiB in every gunicorn worker).
 `flask content …` is also a Flask CLI plugin (pyproject entry point), so it runs without building
 the app and can report a broken course.
 """
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
+import click
 from flask import Flask
-from flask_migrate.cli import db as db_group
+from flask.cli import AppGroup
 
-from .backup import backup, restore
-from .content import content
-from .database import install_confirmations
-from .demo import demo
-from .gift import gift
-from .lti import lti
-from .users import users
+# Command name -> "module:attribute" of its click command or group.
+COMMANDS = {
+    "content": "resetlab.cli.content:content",
+    "users": "resetlab.cli.users:users",
+    "demo": "resetlab.cli.demo:demo",
+    "gift": "resetlab.cli.gift:gift",
+    "lti": "resetlab.cli.lti:lti",
+    "backup": "resetlab.cli.backup:backup",
+    "restore": "resetlab.cli.backup:restore",
+    "db": "resetlab.cli.database:db",
+}
 
-install_confirmations()  # at import: the `db` plugin group is resolved before the app is built
+
+class LazyCommands(AppGroup):
+    """The app's command group, importing each command's module the first time it is looked up."""
+
+    def __init__(self, lazy: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.lazy = dict(lazy)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in self.lazy:
+            module, _, attribute = self.lazy[name].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
 
 
 def register_cli(app: Flask) -> None:
-    """Attach the command groups to the app."""
-    app.cli.add_command(content)
-    app.cli.add_command(users)
-    app.cli.add_command(demo)
-    app.cli.add_command(gift)
-    app.cli.add_command(lti)
-    app.cli.add_command(backup)
-    app.cli.add_command(restore)
-    app.cli.add_command(db_group)  # for app.test_cli_runner(); `flask db` finds the same group
+    """Attach the command groups to the app (imported on first use)."""
+    app.cli = LazyCommands(COMMANDS, name=app.cli.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
+from resetlab.cli.database import bind_migrations
 from resetlab.extensions import db
 
 from ..helpers import ROOT
@@ -30,6 +31,7 @@ ATTEMPTS = [(1, None, "in_progress", "2026-01-01 10:00"), (2, None, "in_progress
 
 def test_duplicate_open_attempts_are_repaired_and_attempts_numbered(app):
     directory = str(ROOT / "migrations")
+    bind_migrations(app)  # what `flask db` does before its commands run
     with app.app_context():
         db.drop_all()
         with db.engine.begin() as conn:

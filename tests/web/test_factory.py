@@ -128,6 +128,9 @@ def test_migrations_match_models(app):
     from alembic.migration import MigrationContext
     from flask_migrate import upgrade
 
+    from resetlab.cli.database import bind_migrations
+
+    bind_migrations(app)
     with app.app_context():
         db.drop_all()
         with db.engine.begin() as conn:
