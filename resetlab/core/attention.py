@@ -8,7 +8,7 @@ Scores awaiting grading ("pending") count nowhere: not in averages, not as low, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -75,32 +75,24 @@ class Facts:
     overdue: tuple[Work, ...]  # due in the last 14 days, not handed in; the most recent first
     due_soon: tuple[Work, ...]
     average: float | None  # mean of counted scores, as the grid's Average column
-    scored: tuple[tuple[Work, float], ...]  # counted scores by due date, oldest first
+    latest: tuple[tuple[Work, float], ...]  # the last two counted scores by due date, oldest first
 
     @property
     def drop(self) -> float | None:
         """How far the latest score fell below the one before it (None with fewer than two)."""
-        if len(self.scored) < 2:
+        if len(self.latest) < 2:
             return None
-        return self.scored[-2][1] - self.scored[-1][1]
+        return self.latest[-2][1] - self.latest[-1][1]
+
+
+def _row(marks: Sequence[Mark]) -> tuple[set[int], list[float | None]]:
+    """A row of marks as `Reader` reads it: the columns handed in, and the counted scores."""
+    return {i for i, m in enumerate(marks) if m.handed_in}, [None if m.pending else m.score for m in marks]
 
 
 def facts(works: Sequence[Work], marks: Sequence[Mark], now: datetime) -> Facts:
     """Read one student's row of the grid (one mark per assignment, in the same order)."""
-    overdue, soon, scored = [], [], []
-    for work, mark in zip(works, marks, strict=True):
-        if not mark.handed_in:
-            if now - RECENT <= work.due_at < now:
-                overdue.append(work)
-            elif now <= work.due_at <= now + SOON:
-                soon.append(work)
-        if mark.score is not None and not mark.pending:
-            scored.append((work, mark.score))
-    average = sum(s for _, s in scored) / len(scored) if scored else None  # in grid order, as the grid sums
-    scored.sort(key=lambda pair: (pair[0].due_at, pair[0].id))
-    overdue.sort(key=lambda w: (w.due_at, w.id), reverse=True)  # the most recent first
-    soon.sort(key=lambda w: (w.due_at, w.id))
-    return Facts(tuple(overdue), tuple(soon), average, tuple(scored))
+    return Reader(works, now).facts(*_row(marks))
 
 
 def whole(value: float) -> int:
@@ -140,9 +132,9 @@ def _low(f: Facts) -> Reason | None:
 
 
 def _falling(f: Facts) -> Reason | None:
-    if len(f.scored) < 2:
+    if len(f.latest) < 2:
         return None
-    (_, before), (last_work, last) = f.scored[-2], f.scored[-1]
+    (_, before), (last_work, last) = f.latest
     if whole(before) - whole(last) < whole(FALLING_BY) or whole(last) >= whole(FALLING_UNDER):
         return None
     return Reason("falling", f"{percent(before)} → {percent(last)} on {last_work.title}", 2, (last_work,))
@@ -214,12 +206,68 @@ class Assessment:
                 -(drop if drop is not None else -1.0), self.name.casefold(), self.name)
 
 
+class Reader:
+    """The rules for many students of one class at one moment. What depends only on the assignments and
+    the clock (which fall in the overdue and due-soon windows, the due-date order) is worked out once, so
+    a student costs one pass over their own row."""
+
+    def __init__(self, works: Sequence[Work], now: datetime) -> None:
+        self.works = tuple(works)
+        self.now = now
+        by_due = sorted(range(len(works)), key=lambda i: (works[i].due_at, works[i].id))
+        self.newest_first = by_due[::-1]
+        self.overdue = [i for i in self.newest_first if now - RECENT <= works[i].due_at < now]
+        self.soon = [i for i in by_due if now <= works[i].due_at <= now + SOON]
+        self.windows = (*self.overdue, *self.soon)  # the only columns whose hand-ins the rules ask about
+
+    def facts(self, handed: Container[int], scores: Sequence[float | None]) -> Facts:
+        """One student: `handed`, the columns handed in (only those in `windows` are asked about);
+        `scores`, the counted score per column (None: no score yet, or pending)."""
+        works = self.works
+        got = [s for s in scores if s is not None]
+        latest: list[tuple[Work, float]] = []
+        for i in self.newest_first:
+            if (score := scores[i]) is not None:
+                latest.append((works[i], score))
+                if len(latest) == 2:
+                    break
+        latest.reverse()
+        return Facts(tuple([works[i] for i in self.overdue if i not in handed]) if self.overdue else (),
+                     tuple([works[i] for i in self.soon if i not in handed]) if self.soon else (),
+                     sum(got) / len(got) if got else None,  # in grid order, as the grid sums
+                     tuple(latest))
+
+    def assess(self, student: object, name: str, handed: Container[int],
+               scores: Sequence[float | None]) -> Assessment:
+        """Apply every rule to one student (see `facts` for the arguments)."""
+        f = self.facts(handed, scores)
+        reasons = tuple(reason for rule in RULES if (reason := rule.check(f)) is not None)
+        return Assessment(student, name, reasons, f)
+
+    def summary(self, handed: Sequence[int], on_time: Sequence[int], students: int,
+                scores: Sequence[Sequence[float | None]]) -> Summary:
+        """The summary strip: per column how many students handed in and how many on time, how many
+        students, and every student's row of counted scores (None: none or pending), in grid order."""
+        due = [i for i, w in enumerate(self.works) if w.due_at < self.now]
+        cells = students * len(due)
+        recent_start, before_start = self.now - TREND_WINDOW, self.now - 2 * TREND_WINDOW
+
+        def window(start: datetime, end: datetime) -> float | None:
+            picked = [i for i, w in enumerate(self.works) if start <= w.due_at < end]
+            return _mean([s for row in scores for i in picked if (s := row[i]) is not None])
+
+        return Summary(
+            completion=sum(handed[i] for i in due) / cells if cells else None,
+            on_time=sum(on_time[i] for i in due) / cells if cells else None,
+            average=_mean([s for row in scores for s in row if s is not None]),
+            recent=window(recent_start, self.now), before=window(before_start, recent_start),
+            due_so_far=len(due))
+
+
 def assess(student: object, name: str, works: Sequence[Work], marks: Sequence[Mark],
            now: datetime) -> Assessment:
     """Apply every rule to one student's row."""
-    f = facts(works, marks, now)
-    reasons = tuple(reason for rule in RULES if (reason := rule.check(f)) is not None)
-    return Assessment(student, name, reasons, f)
+    return Reader(works, now).assess(student, name, *_row(marks))
 
 
 def rank(assessments: Sequence[Assessment], only: str | None = None) -> list[Assessment]:
@@ -253,23 +301,11 @@ def _mean(values: list[float]) -> float | None:
 
 def summarise(works: Sequence[Work], grid: Sequence[Sequence[Mark]], now: datetime) -> Summary:
     """Completion, on-time rate, average and the two-week trend, from the same marks as the grid."""
-    due = [i for i, w in enumerate(works) if w.due_at < now]
-    cells = [row[i] for row in grid for i in due]
-    handed = [m for m in cells if m.handed_in]
-    scores = [m.score for row in grid for m in row if m.score is not None and not m.pending]
-    recent_start, before_start = now - TREND_WINDOW, now - 2 * TREND_WINDOW
-
-    def window(start: datetime, end: datetime) -> float | None:
-        picked = [i for i, w in enumerate(works) if start <= w.due_at < end]
-        return _mean([m.score for row in grid for i in picked
-                      if (m := row[i]).score is not None and not m.pending])
-
-    return Summary(
-        completion=len(handed) / len(cells) if cells else None,
-        on_time=sum(1 for m in handed if m.on_time) / len(cells) if cells else None,
-        average=_mean(scores),
-        recent=window(recent_start, now), before=window(before_start, recent_start),
-        due_so_far=len(due))
+    columns = range(len(works))
+    return Reader(works, now).summary(
+        [sum(row[i].handed_in for row in grid) for i in columns],
+        [sum(row[i].handed_in and row[i].on_time for row in grid) for i in columns], len(grid),
+        [[None if m.pending else m.score for m in row] for row in grid])
 
 
 def band(score: float | None) -> str:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import gc
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from itertools import groupby
+from itertools import groupby, repeat
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -80,7 +80,15 @@ class StudentRow:
     student: Student
     cells: list[Cell]
     average: float | None
-    attention: list[policy.Attention] = field(default_factory=list)
+    dues: Sequence[datetime] = ()  # the assignments' due dates and the moment, for `attention`
+    now: datetime = datetime.min
+
+    @cached_property
+    def attention(self) -> list[policy.Attention]:
+        """The attention rules' reasons for this student, worked out when asked for (the overview page
+        reads them from `teach.attention` instead)."""
+        return policy.needs_attention(list(zip(map(STATUS_OF, self.cells), map(SCORE_OF, self.cells),
+                                               self.dues, strict=True)), self.now)
 
     @property
     def average_percent(self) -> int | None:
@@ -112,7 +120,7 @@ def students_of(classroom: Classroom) -> list[Student]:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """No cyclic garbage collection while a large grid is built: it makes no cycles, and the collector
     would otherwise walk the growing grid again and again (a third of the time at 10,000 students)."""
     running = gc.isenabled()
@@ -126,14 +134,15 @@ def _collector_paused() -> Iterator[None]:
 
 SORTS = ("name", "average", "attention")
 STATUS_OF, SCORE_OF = itemgetter(0), itemgetter(1)
+USER, POSITION, CODE, SCORE = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(3)
 
 
 def _summary_rows(assignments: list[Assignment]):
-    """(user id, assignment's position, kind, counted score, attempts, every finished attempt late) per
-    summary with an attempt; kind is
-    0 started, 1 handed in, 2 handed in late (every time), 3 the score that counts awaits grading (then
-    it is NULL). Plain SQL so the database, not Python, works out 200,000 cells at 10,000 students; the
-    counted score and whether it awaits grading follow each assignment's grading rule."""
+    """(user id, assignment's position, code, counted score, attempts) per summary with an attempt; the
+    code is 0 started, 1 handed in, 2 handed in late (every time), 3 the score that counts awaits
+    grading (then it is NULL), 4 awaits grading and every hand-in was late. Plain SQL so the database,
+    not Python, works out 200,000 cells at 10,000 students; the counted score and whether it awaits
+    grading follow each assignment's grading rule."""
     dialect = db.session.get_bind().dialect
     position = " ".join(f"WHEN {int(a.id)} THEN {i}" for i, a in enumerate(assignments))
     column = {policy.Grading.FIRST: "first_score", policy.Grading.LATEST: "last_score"}
@@ -141,60 +150,117 @@ def _summary_rows(assignments: list[Assignment]):
     waits = " ".join(f"WHEN {int(a.id)} THEN CASE WHEN {summaries.awaiting_sql(a.grading, dialect)} "
                      "THEN 1 ELSE 0 END" for a in assignments)
     return text(
-        f"SELECT user_id, position, CASE WHEN finished = 0 THEN 0 WHEN waits = 1 THEN 3 "
-        "WHEN late = finished THEN 2 ELSE 1 END, CASE WHEN waits = 1 THEN NULL ELSE score END, attempts, "
-        "CASE WHEN finished > 0 AND late = finished THEN 1 ELSE 0 END "
+        "SELECT user_id, position, CASE WHEN finished = 0 THEN 0 WHEN waits = 1 AND late = finished THEN 4 "
+        "WHEN waits = 1 THEN 3 WHEN late = finished THEN 2 ELSE 1 END, "
+        "CASE WHEN waits = 1 THEN NULL ELSE score END, attempts "
         f"FROM (SELECT user_id, attempts, finished, late, CASE assignment_id {position} END AS position, "
         f"CASE assignment_id {waits} END AS waits, CASE assignment_id {scores} END AS score "
         "FROM attempt_summary WHERE assignment_id IN :ids AND attempts > 0) AS cells"
     ).bindparams(bindparam("ids", expanding=True))
 
 
-def _kinds() -> list[str]:
-    """The status of each kind code of `_summary_rows`, from the rules' own Tally."""
+def _kinds() -> list[tuple[str, bool]]:
+    """The status, and whether every hand-in was late, of each code of `_summary_rows`, from the rules'
+    own Tally."""
     kinds = []
     for finished, late, score in ((False, False, 1.0), (True, False, 1.0), (True, True, 1.0),
-                                  (True, False, None)):
+                                  (True, False, None), (True, True, None)):
         tally = policy.Tally()
         tally.add(finished, late, score)
-        kinds.append(tally.status(datetime.max, datetime.min))
+        kinds.append((tally.status(datetime.max, datetime.min), finished and tally.all_late))
     return kinds
 
 
-def class_overview(classroom: Classroom, now: datetime, sort: str = "name") -> Overview:
-    """Students × assignments with status and counted score (three queries)."""
+KINDS = _kinds()
+HANDED_IN = tuple(code for code, (status, _) in enumerate(KINDS) if status in policy.SUBMITTED)
+ON_TIME = tuple(code for code, (status, late) in enumerate(KINDS)
+                if status == policy.DONE or (status == policy.PENDING and not late))
+
+
+@dataclass
+class Grid:
+    """The class grid read once, column by column (one dict per assignment), so that what the whole
+    class needs (averages, the attention rules, completion) is a lean pass, and `Cell`s are made only for
+    the students a page shows."""
+
+    students: list[Student]  # active, by name
+    assignments: list[Assignment]
+    untouched: list[Cell]  # each column's cell for a student who never started
+    columns: list[dict[int, tuple]]  # per assignment: user id -> (user, position, code, score, attempts)
+    scores: list[dict[int, float | None]]  # per assignment: user id -> counted score (None: pending)
+    handed: list[int]  # per assignment: active students who handed in
+    on_time: list[int]  # ... and who handed in on time
+
+    def cells(self, student_id: int) -> list[Cell]:
+        """One student's row of cells."""
+        return [blank if (found := column.get(student_id)) is None
+                else Cell(KINDS[found[2]][0], found[3], found[4], KINDS[found[2]][1])
+                for column, blank in zip(self.columns, self.untouched, strict=True)]
+
+    def row_scores(self, student_id: int) -> list[float | None]:
+        """One student's counted scores in column order (None: no score, or pending)."""
+        return list(map(dict.get, self.scores, repeat(student_id)))
+
+    def was_handed_in(self, student_id: int, columns) -> set[int]:
+        """Which of these columns the student handed in."""
+        return {i for i in columns if (found := self.columns[i].get(student_id)) and found[2] in HANDED_IN}
+
+    @property
+    def completion(self) -> list[float]:
+        """Per assignment, the share of the class that handed in."""
+        return [n / len(self.students) if self.students else 0.0 for n in self.handed]
+
+
+def class_grid(classroom: Classroom, now: datetime) -> Grid:
+    """The class's students, assignments and every summary, read column by column (three queries)."""
+    with collector_paused():
+        return _read_grid(classroom, now)
+
+
+def _read_grid(classroom: Classroom, now: datetime) -> Grid:
     students = students_of(classroom)
     assignments = assignments_of(classroom)
-    dues = [a.due_at for a in assignments]
-    untouched = [Cell(policy.Tally().status(due, now)) for due in dues]
-    kinds, done = _kinds(), [0] * len(assignments)
-    new = tuple.__new__
-    with _collector_paused():
-        grid = {s.id: list(untouched) for s in students}
-        if assignments:
-            result = db.session.connection().execute(_summary_rows(assignments),
-                                                     {"ids": [a.id for a in assignments]})
-            # Read straight from the driver's cursor: the values need no conversion, and 200,000
-            # SQLAlchemy rows would cost a fifth of the page.
-            for user_id, i, kind, score, attempts, all_late in result.cursor.fetchall():
-                cells = grid.get(user_id)
-                if cells is not None:
-                    cells[i] = new(Cell, (kinds[kind], score, attempts, bool(all_late)))
-                    done[i] += kind != 0
-            result.close()
-        rows = []
-        for student in students:
-            cells = grid[student.id]
-            inputs = list(zip(map(STATUS_OF, cells), map(SCORE_OF, cells), dues, strict=True))
-            scores = [score for _, score, _ in inputs if score is not None]
-            rows.append(StudentRow(student, cells, sum(scores) / len(scores) if scores else None,
-                                   policy.needs_attention(inputs, now)))
+    untouched = [Cell(policy.Tally().status(a.due_at, now)) for a in assignments]
+    found: list[tuple] = []
+    if assignments:
+        result = db.session.connection().execute(_summary_rows(assignments),
+                                                 {"ids": [a.id for a in assignments]})
+        # Read straight from the driver's cursor: the values need no conversion, and 200,000
+        # SQLAlchemy rows would cost a fifth of the page.
+        found = result.cursor.fetchall()
+        result.close()
+    found.sort(key=POSITION)  # stable and cheap: the database returns them assignment by assignment
+    by_position = {i: list(rows) for i, rows in groupby(found, key=POSITION)}
+    active = {s.id for s in students}
+    columns, scores, handed, on_time = [], [], [], []
+    for i in range(len(assignments)):
+        rows = by_position.get(i, [])
+        column = dict(zip(map(USER, rows), rows, strict=True))
+        codes = Counter(map(CODE, rows))
+        for gone in column.keys() - active:  # students no longer in the class
+            codes[column.pop(gone)[2]] -= 1
+        columns.append(column)
+        scores.append(dict(zip(column, map(SCORE, column.values()), strict=True)))
+        handed.append(sum(codes[c] for c in HANDED_IN))
+        on_time.append(sum(codes[c] for c in ON_TIME))
+    return Grid(students, assignments, untouched, columns, scores, handed, on_time)
+
+
+def class_overview(classroom: Classroom, now: datetime, sort: str = "name") -> Overview:
+    """Students × assignments with status and counted score, every cell (the gradebook's CSV)."""
+    grid = class_grid(classroom, now)
+    dues = [a.due_at for a in grid.assignments]
+    rows = []
+    with collector_paused():
+        for student in grid.students:
+            got = [s for s in grid.row_scores(student.id) if s is not None]
+            rows.append(StudentRow(student, grid.cells(student.id), sum(got) / len(got) if got else None,
+                                   dues, now))
     if sort == "average":
         rows.sort(key=lambda r: (r.average is None, r.average if r.average is not None else 0))
     elif sort == "attention":
         rows.sort(key=lambda r: (-len(r.attention), r.student.display_name.casefold()))
-    completion = [n / len(rows) if rows else 0.0 for n in done]
-    return Overview(assignments, rows, completion)
+    return Overview(grid.assignments, rows, grid.completion)
 
 
 @dataclass

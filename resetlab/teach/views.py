@@ -26,7 +26,7 @@ from ..web.access import instructor_required
 from ..web.forms import ActionForm
 from ..web.timezones import to_local, to_utc, viewer_zone
 from . import dashboards, exports, services
-from .attention import GRID_SORTS, SHOW, TOP, mark, read_overview
+from .attention import GRID_SORTS, SHOW, TOP, mark, read_grid
 from .forms import (
     AccommodationForm,
     AssignForm,
@@ -403,22 +403,29 @@ def classroom(classroom_id: int):
     """The class overview: a summary strip, who needs attention and why (at most ten, then everyone by
     rule), the assignments, and the grid of students × assignments."""
     room = services.classroom_for_instructor(current_user, classroom_id)
+    with dashboards.collector_paused():
+        # Rendered in a function of its own: by the time the collector runs again the grid (hundreds
+        # of thousands of objects at 10,000 students) is gone, so it is never walked.
+        return _overview_page(room)
+
+
+def _overview_page(room) -> str:
     now = utcnow()
-    overview = dashboards.class_overview(room, now)
-    view = read_overview(overview, now)
+    grid = dashboards.class_grid(room, now)
+    view = read_grid(grid, now)
     show = _choice("show", SHOW, "all")
     sort = _choice("sort", GRID_SORTS, "urgency" if show != "all" else "name")
-    rows = view.rows(overview, show, sort)
-    pages = max(1, -(-len(rows) // GRID_PAGE))
+    students = view.order(grid, show, sort)
+    pages = max(1, -(-len(students) // GRID_PAGE))
     page = min(max(_int_arg("page"), 1), pages)
-    shown = rows[(page - 1) * GRID_PAGE:page * GRID_PAGE]
+    shown = view.rows(grid, students[(page - 1) * GRID_PAGE:page * GRID_PAGE])
     ranked = view.ranked()
     return render_template(
-        "teach/classroom.html", classroom=room, overview=overview, view=view, top=ranked[:TOP],
+        "teach/classroom.html", classroom=room, grid=grid, view=view, top=ranked[:TOP],
         listed=len(ranked), counts=view.counts(), rules=rules, show=show, sort=sort, shows=SHOW,
-        sorts=GRID_SORTS, form=ActionForm(), shown=shown, matching=len(rows), page=page, pages=pages,
+        sorts=GRID_SORTS, form=ActionForm(), shown=shown, matching=len(students), page=page, pages=pages,
         first=(page - 1) * GRID_PAGE + 1, per_page=GRID_PAGE, now=now,
-        completion=dict(zip((a.id for a in overview.assignments), overview.completion, strict=True)))
+        completion=dict(zip((a.id for a in grid.assignments), grid.completion, strict=True)))
 
 
 @bp.get("/classes/<id:classroom_id>/students/<id:user_id>")

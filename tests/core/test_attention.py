@@ -136,7 +136,9 @@ def test_awaiting_grading_is_handed_in_and_never_a_reason(data):
         waiting = {w.id for w, m in zip(ws, row, strict=True) if m.status == a.PENDING}
         assert not waiting & {w.id for w in found.facts.overdue + found.facts.due_soon}
         assert all(w.id not in waiting for r in found.reasons for w in r.works)
-        assert found.facts.average is None or all(w.id not in waiting for w, _ in found.facts.scored)
+        assert all(w.id not in waiting for w, _ in found.facts.latest)
+        counted = [m.score for m in row if m.score is not None and m.status != a.PENDING and not m.pending]
+        assert found.facts.average == (sum(counted) / len(counted) if counted else None)
 
 
 def test_pending_scores_count_nowhere():

@@ -16,6 +16,7 @@ from sqlalchemy import Text, bindparam, cast, text
 
 from resetlab.classwork.services import start_assignment_attempt
 from resetlab.cli.demo_data import build_demo
+from resetlab.core import attention
 from resetlab.core import rules as policy
 from resetlab.core.item_analysis import ResponseRow, item_analysis, score_histogram
 from resetlab.core.questions import form_values, key_answer
@@ -34,6 +35,7 @@ from resetlab.models import (
 )
 from resetlab.study import attempts, summaries
 from resetlab.teach import dashboards, exports
+from resetlab.teach.attention import mark, read_grid
 from resetlab.teach.services import assignments_of
 
 # --- the reference: the dashboards as they were before the summaries --------------------------------
@@ -266,3 +268,25 @@ def test_a_score_awaiting_grading_is_pending_never_zero_and_deletes_cascade(gene
     left = summary_table()
     assert left and all(row[0] != works[0].id and row[1] != user_id for row in left)
     assert json.dumps(left, default=str)  # plain values only
+
+
+def test_the_overview_page_reads_what_a_reading_of_every_cell_gives(generated):
+    """The page assesses the class from the grid's columns without making its cells; that reading is the
+    one the rules give from every cell (as the page did before), and the rows it shows are the full grid's."""
+    room, works, now = generated
+    for when in (now, now + timedelta(days=3), now - timedelta(days=20)):
+        grid = dashboards.class_grid(room, when)
+        view = read_grid(grid, when)
+        full = dashboards.class_overview(room, when)
+        ws = [attention.Work(a.id, a.title, a.due_at, a.closed) for a in full.assignments]
+        marks = [[mark(c) for c in row.cells] for row in full.rows]
+        assert view.summary == attention.summarise(ws, marks, when)
+        assert view.assessed == {
+            row.student.id: attention.assess(row.student.id, row.student.display_name, ws, m, when)
+            for row, m in zip(full.rows, marks, strict=True)}
+
+        def seen(rows):
+            return [(r.student, r.cells, r.average) for r in rows]
+
+        assert seen(view.rows(grid, grid.students)) == seen(full.rows)
+        assert grid.completion == full.completion

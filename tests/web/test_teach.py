@@ -357,7 +357,9 @@ def test_dashboard_query_count_does_not_grow_with_class_size(app, instructor):
             some_student = db.session.scalar(db.select(Enrollment.user_id).where(
                 Enrollment.classroom_id == classroom_id))
         counts[size] = [count_queries(app, instructor, url) for url in (
-            f"/teach/classes/{classroom_id}", f"/teach/classes/{classroom_id}/roster",
+            f"/teach/classes/{classroom_id}",
+            f"/teach/classes/{classroom_id}?show=attention&sort=average&page=2",
+            f"/teach/classes/{classroom_id}?sort=urgency&page=9", f"/teach/classes/{classroom_id}/roster",
             f"/teach/assignments/{works[0]}",
             f"/teach/classes/{classroom_id}/students/{some_student}",
             f"/teach/classes/{classroom_id}/gradebook.csv", f"/teach/classes/{classroom_id}/responses.csv")]

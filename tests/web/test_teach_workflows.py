@@ -453,6 +453,62 @@ def test_overview_filters_sort_and_pages(app, instructor, big):
     assert instructor.get(f"/teach/classes/{big}?show=nonsense&sort=zz&page=-4").status_code == 200
 
 
+def spread_scores(app, classroom_id: int) -> dict[str, int]:
+    """Give each student of the class a different score on its one assignment (as grading would write
+    it); returns each student's percentage by name."""
+    with app.app_context():
+        work = db.session.scalar(db.select(Assignment.id).where(Assignment.classroom_id == classroom_id))
+        found = db.session.execute(db.select(Attempt, User.display_name)
+                                   .join(User, User.id == Attempt.user_id)
+                                   .where(Attempt.assignment_id == work)).all()
+        percent = {}
+        for attempt, name in found:
+            percent[name] = (int(name.split()[-1]) * 37) % 101  # some ties: broken by name
+            attempt.score = percent[name] / 100
+        summaries.rebuild([work])
+        db.session.commit()
+    return percent
+
+
+def pager_of(page: str) -> str:
+    start_at = page.index('<nav class="pager"')
+    return page[start_at:page.index("</nav>", start_at)]
+
+
+def test_overview_sorts_the_whole_class_before_paging(app, instructor, big):
+    percent = spread_scores(app, big)
+    expected = sorted(percent, key=lambda name: (percent[name], name.casefold()))
+    seen = []
+    for number in (1, 2, 3):
+        page = text(instructor.get(f"/teach/classes/{big}?sort=average&page={number}"))
+        seen += list(grid_rows(page))
+        nav = pager_of(page)
+        assert f"page {number} of 3" in nav
+        assert ("Previous page" in nav) == (number > 1) and ("Next page" in nav) == (number < 3)
+        for link in re.findall(r'href="([^"]+)"', nav):
+            assert "sort=average" in link and link.endswith("#grid-h")  # the links keep the sort
+        # the attention list, its counts and completion are the whole class's on every page
+        assert "meet a rule below" in page and "(120)" in page
+    assert seen == expected  # 50 + 50 + 20 rows: the sort ran over all 120 before paging
+    by_name = [name for number in (1, 2, 3)
+               for name in grid_rows(text(instructor.get(f"/teach/classes/{big}?page={number}")))]
+    assert by_name == sorted(percent, key=str.casefold)
+
+
+@pytest.mark.parametrize("value, shown", [
+    ("abc", 1), ("-1", 1), ("0", 1), ("", 1), ("2", 2), ("3", 3), ("4", 3), ("999999", 3),
+    ("99999999999999999999999999", 1), ("２", 1), ("1.5", 1), ("0x2", 1), ("1%00", None), ("%00", None)])
+def test_overview_page_numbers_are_clamped_never_an_error(app, instructor, big, value, shown):
+    """A page number out of range shows the first or the last page; one that is not a number, the first;
+    a NUL byte is refused with a clear 400 before any view runs."""
+    response = instructor.get(f"/teach/classes/{big}?page={value}&sort=average")
+    if shown is None:
+        assert response.status_code == 400 and "NUL character" in text(response)
+        return
+    assert response.status_code == 200
+    assert f"page {shown} of 3" in pager_of(text(response))
+
+
 def test_reopen_from_the_list_for_closed_overdue_work(app, instructor, student):
     classroom_id = make_class(instructor)
     post(student, "/join", {"code": code_of(app, classroom_id)})
