@@ -7,7 +7,7 @@ from flask import current_app, url_for
 from flask.cli import AppGroup
 
 from ..core.errors import Conflict, NotFound
-from ..lti import grades, keys, storage
+from ..lti import keys, sender, storage
 from ..models import utcnow
 
 lti = AppGroup("lti", help="LTI 1.3: LMS registrations, tool keys, grade passback.")
@@ -93,7 +93,7 @@ def tool_keys(make: bool, use: str | None, retire: str | None) -> None:
 @click.option("--limit", default=500, show_default=True, help="At most this many scores.")
 def send_scores(limit: int) -> None:
     """Post queued scores to the LMSs (run it from cron every minute or so)."""
-    report = grades.send_due(utcnow(), limit=limit)
+    report = sender.send_due(utcnow(), limit=limit)
     click.echo(f"{report.sent} sent, {report.retried} to retry later, {report.dead} refused by the LMS")
 
 

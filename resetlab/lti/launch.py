@@ -22,6 +22,7 @@ from pylti1p3.contrib.flask import (
     FlaskOIDCLogin,
     FlaskRequest,
 )
+from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException
 
 from .keys import DbToolConf
@@ -132,6 +133,14 @@ def oidc_login() -> ResetLabLogin:
     login = ResetLabLogin(lti, DbToolConf(), cookie_service=ResetLabCookies(lti),
                           launch_data_storage=storage())
     return login.enable_check_cookies() if embedded() else login
+
+
+class CleanDeepLinkResource(DeepLinkResource):
+    """pylti1p3 writes null url/title and an empty custom; strict platforms refuse nulls."""
+
+    def to_dict(self) -> dict[str, object]:
+        """The content item without empty values."""
+        return {k: v for k, v in super().to_dict().items() if v not in (None, {}, "")}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from ..core.errors import Conflict
 from ..database import begin_write, insert_ignoring_duplicates
 from ..extensions import db
 from ..models import Classroom, ClassroomInstructor, Enrollment, LtiContext, LtiIdentity, LtiPlatform, utcnow
-from .grades import CachedTokenConnector
+from .sender import CachedTokenConnector
 from .services import context_role, display_name, user_for
 
 

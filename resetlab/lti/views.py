@@ -2,9 +2,15 @@
 
 Only /lti/login and /lti/launch skip CSRF: they carry a signed OIDC exchange (state, nonce, id_token)
 that plays that part. Every launch ends in a 303, so a reload never re-posts the token.
+
+pylti1p3, requests, PyJWT and cryptography (through .launch, .keys, .roster and .sender) are imported in
+the views that use them, never at start-up: a web worker that serves no LTI request does not carry them
+(tests/lti/test_lazy.py).
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from flask import (
     Blueprint,
@@ -18,9 +24,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from pylti1p3.deep_link_resource import DeepLinkResource
-from pylti1p3.exception import LtiException, OIDCException
-from pylti1p3.lineitem import LineItem
 
 from ..auth.mail import public_link
 from ..core.errors import Conflict, NotFound
@@ -31,10 +34,11 @@ from ..web.access import instructor_required, public
 from ..web.forms import ActionForm
 from ..web.security import CSP
 from ..web.sessions import new_session
-from . import grades, keys, services
+from . import services
 from .forms import PickForm, SendAgainForm
-from .launch import Refusal, message_launch, oidc_login, refusal_for, restored_launch
-from .roster import sync_roster
+
+if TYPE_CHECKING:
+    from .launch import Refusal
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
@@ -60,6 +64,11 @@ def refused(refusal: Refusal, detail: str = ""):
 @csrf.exempt
 def login():
     """OIDC third-party login initiation: off to the LMS's authorization endpoint (state cookie set)."""
+    from pylti1p3.exception import LtiException, OIDCException
+
+    from . import keys
+    from .launch import Refusal, oidc_login, refusal_for
+
     try:
         return oidc_login().redirect(tool_url("lti.launch"))
     except (OIDCException, LtiException) as err:
@@ -73,6 +82,11 @@ def login():
 @csrf.exempt
 def launch():
     """A launch from the LMS: validated, the person signed in (a fresh session), sent where it points."""
+    from pylti1p3.exception import LtiException
+
+    from . import keys
+    from .launch import Refusal, message_launch, refusal_for
+
     try:
         message = message_launch()
         data = message.get_launch_data()
@@ -96,17 +110,11 @@ def launch():
 @public
 def jwks():
     """The tool's public keys (JWKS), for platforms to check our signatures."""
+    from . import keys
+
     response = jsonify(keys.jwks())
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
-
-
-class CleanDeepLinkResource(DeepLinkResource):
-    """pylti1p3 writes null url/title and an empty custom; strict platforms refuse nulls."""
-
-    def to_dict(self) -> dict[str, object]:
-        """The content item without empty values."""
-        return {k: v for k, v in super().to_dict().items() if v not in (None, {}, "")}
 
 
 def _custom(kind: str, slug: str, form: PickForm) -> dict[str, str]:
@@ -128,6 +136,12 @@ def _custom(kind: str, slug: str, form: PickForm) -> dict[str, str]:
 def pick():
     """Deep Linking: the LMS teacher picks a lesson or a quiz (with grading settings) to place in the
     course; the signed answer goes back to the LMS."""
+    from pylti1p3.exception import LtiException
+    from pylti1p3.lineitem import LineItem
+
+    from . import keys
+    from .launch import CleanDeepLinkResource, Refusal, refusal_for, restored_launch
+
     launch_id = session.get(PICKING)
     if not isinstance(launch_id, str):
         return refused(Refusal("launch_gone", "There is no LMS request to add content here. Start again from "
@@ -182,6 +196,10 @@ def classroom(classroom_id: int):
 @instructor_required
 def sync(classroom_id: int):
     """Bring the roster in line with the LMS course (Names and Role Provisioning)."""
+    from pylti1p3.exception import LtiException
+
+    from .roster import sync_roster
+
     room, _ = _lms_class(classroom_id)
     if ActionForm().validate_on_submit():
         try:
@@ -201,9 +219,11 @@ def sync(classroom_id: int):
 @instructor_required
 def send_again(classroom_id: int):
     """Queue an undelivered score again."""
+    from .sender import send_again as queue_again
+
     room, _ = _lms_class(classroom_id)
     form = SendAgainForm()
     if form.validate_on_submit() and form.score.data.isascii() and form.score.data.isdigit():
-        grades.send_again(room.id, int(form.score.data[:10]), utcnow())
+        queue_again(room.id, int(form.score.data[:10]), utcnow())
         flash("The score will be sent again in a moment.", "success")
     return redirect(url_for("lti.classroom", classroom_id=room.id))

@@ -15,7 +15,7 @@ from resetlab.database import begin_write
 from resetlab.extensions import db
 from resetlab.factory import create_app
 from resetlab.grading import services as grading
-from resetlab.lti import grades, keys
+from resetlab.lti import grades, keys, sender
 from resetlab.models import (
     Assignment,
     Attempt,
@@ -114,7 +114,7 @@ def take_quiz(app, client, response, right=True):
 
 def send(app, when=None):
     with app.app_context():
-        return grades.send_due(when or utcnow())
+        return sender.send_due(when or utcnow())
 
 
 # ----- launches -------------------------------------------------------------------------------------
