@@ -3,10 +3,16 @@ outbox (AGS), roster sync (NRPS). Design and pylti1p3's traps: docs/lti-design.m
 
 from __future__ import annotations
 
+import logging
+import time
+
 from flask import Flask, request, session
 
+from ..extensions import db
 from ..web.sessions import QuietSessionInterface
-from .grades import register_sender
+from . import grades
+
+log = logging.getLogger("resetlab.lti")
 
 
 class LtiSessionInterface(QuietSessionInterface):
@@ -49,6 +55,39 @@ def frame_ancestors(response):
                                                                   f"frame-ancestors 'self' {allowed}")
         response.headers.pop("X-Frame-Options", None)
     return response
+
+
+def register_sender(app: Flask) -> None:
+    """After a response, send due scores if this process queued one, or every LTI_SEND_EVERY seconds.
+    The sending module (requests, pylti1p3) is imported only when a score is due."""
+    from ..models import utcnow
+
+    def send_later() -> None:
+        with app.app_context():
+            try:
+                now = utcnow()
+                ids = grades.due(now, limit=20)
+                if ids:
+                    from .sender import send
+
+                    send(ids, now)
+            except Exception:  # a failing LMS or database must never break a response already sent
+                log.exception("sending LTI scores failed")
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    state = grades.sender_state(app)
+
+    @app.after_request
+    def _after(response):
+        every = float(app.config.get("LTI_SEND_EVERY", 30))
+        overdue = time.monotonic() - state.last_round >= every
+        if state.queued.is_set() or (every > 0 and overdue):
+            state.queued.clear()
+            state.last_round = time.monotonic()
+            response.call_on_close(send_later)
+        return response
 
 
 def register_lti(app: Flask) -> None:

@@ -7,15 +7,13 @@
   `gradingProgress: PendingManual` with no score. The row commits with the grade or not at all.
 - Queued rows are posted by `lti.sender` (requests and pylti1p3, imported only when there is something to
   send, so web workers do not carry the network stack): after the response of the request that queued
-  them, on later requests (at most every LTI_SEND_EVERY seconds per process), and from
-  `flask --app app lti send-scores` (cron). Retries, backoff and dead rows: see `lti.sender`.
+  them, on later requests (at most every LTI_SEND_EVERY seconds per process; `lti.register_sender`), and
+  from `flask --app app lti send-scores` (cron). Retries, backoff and dead rows: see `lti.sender`.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,7 +36,6 @@ from ..models import (
     LtiScoreOutbox,
 )
 
-log = logging.getLogger("resetlab.lti")
 QUEUED = "resetlab.lti_scores_queued"
 SENDER = "resetlab.lti_sender"
 
@@ -53,7 +50,8 @@ class _Sender:
     last_round: float = 0.0
 
 
-def _sender(app: Flask | None = None) -> _Sender:
+def sender_state(app: Flask | None = None) -> _Sender:
+    """This app's sender state (the current app's when none is given)."""
     extensions = (app or current_app).extensions
     return extensions.setdefault(SENDER, _Sender())
 
@@ -71,7 +69,7 @@ def _rolled_back(session: Session) -> None:
 
 def wake() -> None:
     """Have this app's after-response sender look for due scores after the current response."""
-    _sender().queued.set()
+    sender_state().queued.set()
 
 
 def counted(assignment: Assignment, user_id: int) -> tuple[str, float | None]:
@@ -175,36 +173,3 @@ def due(now: datetime, limit: int) -> list[int]:
         .order_by(LtiScoreOutbox.id).limit(limit)))
     db.session.commit()
     return ids
-
-
-def register_sender(app: Flask) -> None:
-    """After a response, send due scores if this process queued one, or every LTI_SEND_EVERY seconds.
-    The sending module (requests, pylti1p3) is imported only when a score is due."""
-    from ..models import utcnow
-
-    def send_later() -> None:
-        with app.app_context():
-            try:
-                now = utcnow()
-                ids = due(now, limit=20)
-                if ids:
-                    from .sender import send
-
-                    send(ids, now)
-            except Exception:  # a failing LMS or database must never break a response already sent
-                log.exception("sending LTI scores failed")
-                db.session.rollback()
-            finally:
-                db.session.remove()
-
-    state = _sender(app)
-
-    @app.after_request
-    def _after(response):
-        every = float(app.config.get("LTI_SEND_EVERY", 30))
-        due = time.monotonic() - state.last_round >= every
-        if state.queued.is_set() or (every > 0 and due):
-            state.queued.clear()
-            state.last_round = time.monotonic()
-            response.call_on_close(send_later)
-        return response
