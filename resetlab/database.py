@@ -119,16 +119,19 @@ def begin_write() -> None:
 
 def database_answers() -> bool:
     """Whether the database answers a trivial query (for /healthz), on a pooled driver connection
-    of its own: no session, no transaction to open and close around it."""
+    of its own: no session, no transaction to open and close around it. Where the pool pings a
+    connection before handing it out (PostgreSQL: `pool_pre_ping`), getting one is that query, and
+    asking again would be a second round trip."""
     try:
         connection = db.engine.raw_connection()
     except Exception:  # any driver error means "not reachable" here
         return False
     try:
-        cursor = connection.cursor()
-        cursor.execute("SELECT 1")
-        cursor.fetchall()
-        cursor.close()
+        if not db.engine.pool._pre_ping:  # SQLAlchemy keeps the option only there
+            cursor = connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.fetchall()
+            cursor.close()
         return True
     except Exception:  # any driver error means "not reachable" here
         connection.invalidate()

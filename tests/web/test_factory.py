@@ -153,3 +153,13 @@ def test_no_view_or_hook_is_a_coroutine(app):
     for func in [*app.view_functions.values(), *hooks, *handlers]:
         assert not inspect.iscoroutinefunction(inspect.unwrap(func)), func
     assert len(app.view_functions) > 50 and hooks and handlers
+
+
+def test_healthz_reports_an_unreachable_server_where_the_pool_pings(tmp_path):
+    """With pool_pre_ping (the PostgreSQL default) getting a connection is the check: a server nobody
+    listens on is reported, not assumed."""
+    url = "postgresql+psycopg://nobody:nothing@127.0.0.1:1/none?connect_timeout=2"
+    app = create_app(make_config(tmp_path, SQLALCHEMY_DATABASE_URI=url))
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] is False and response.get_json()["status"] == "degraded"
