@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from flask import Flask
 from markupsafe import Markup, escape
@@ -32,15 +33,28 @@ TAG = re.compile(r"(<[^>]*>)")
 def russian(value: object) -> Markup:
     """Mark runs of Cyrillic as Russian (WCAG 3.1.2, language of parts) so screen readers switch voice.
 
-    Markup (rendered lesson HTML) is changed only between tags; anything else is escaped first.
+    Markup (rendered lesson HTML) is changed only between tags; anything else is escaped first. The
+    same few hundred short texts (options, prompts, advice) come back on every dashboard and quiz page,
+    so each short result is kept (by its HTML, which is what the result depends on); long ones (an
+    article, a student's essay) are not, so the table stays small.
     """
     html = str(value) if isinstance(value, Markup) else str(escape(value))
+    return _short_russian(html) if len(html) <= KEEP_UP_TO else _russian_html(html)
+
+
+KEEP_UP_TO = 600  # characters
+
+
+def _russian_html(html: str) -> Markup:
     if not CYRILLIC.search(html):
         return Markup(html)
     parts = TAG.split(html)
     for i in range(0, len(parts), 2):
         parts[i] = CYRILLIC.sub(lambda m: f'<span lang="ru">{m.group(0)}</span>', parts[i])
     return Markup("".join(parts))
+
+
+_short_russian = lru_cache(maxsize=4096)(_russian_html)
 
 
 def markdown_inline(value: object) -> Markup:
