@@ -63,6 +63,7 @@ def register_sender(app: Flask) -> None:
     from ..models import utcnow
 
     def send_later() -> None:
+        state.queued.clear()  # scores queued from here on wake the next round
         with app.app_context():
             try:
                 now = utcnow()
@@ -84,7 +85,9 @@ def register_sender(app: Flask) -> None:
         every = float(app.config.get("LTI_SEND_EVERY", 30))
         overdue = time.monotonic() - state.last_round >= every
         if state.queued.is_set() or (every > 0 and overdue):
-            state.queued.clear()
+            # The wake-up is cleared when the send starts, not here: a server may drop a response without
+            # closing it (Werkzeug's, when the client resets the connection), and the next response
+            # must then take the send over. Two responses in that window both look; one sends.
             state.last_round = time.monotonic()
             response.call_on_close(send_later)
         return response
