@@ -64,7 +64,8 @@ class ClassView:
 
     def rows(self, grid: Grid, students: list[Student]) -> list[StudentRow]:
         """The grid's rows of these students (their cells made now, and only theirs)."""
-        return [StudentRow(s, grid.cells(s.id), self.assessed[s.id].facts.average) for s in students]
+        cells = grid.cells_of(students)
+        return [StudentRow(s, cells[s.id], self.assessed[s.id].facts.average) for s in students]
 
 
 def _by_name(student: Student) -> tuple[str, int]:
