@@ -78,10 +78,11 @@ def read_grid(grid: Grid, now: datetime) -> ClassView:
     works = [rules.Work(a.id, a.title, a.due_at, a.closed) for a in grid.assignments]
     reader = rules.Reader(works, now)
     scores, assessed = [], {}
+    blank: list[float | None] = [None] * len(grid.assignments)  # rows are only read here, never changed
     with collector_paused():
         for student in grid.students:
-            row = grid.row_scores(student.id)
+            row = grid.scores.get(student.id, blank)
             scores.append(row)
             assessed[student.id] = reader.assess(student.id, student.display_name,
-                                                 grid.was_handed_in(student.id, reader.windows), row)
+                                                 grid.was_handed_in(student.id), row)
     return ClassView(works, assessed, reader.summary(grid.handed, grid.on_time, len(grid.students), scores))

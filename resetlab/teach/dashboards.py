@@ -11,6 +11,7 @@ import gc
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -134,6 +135,7 @@ def collector_paused() -> Iterator[None]:
 
 
 SORTS = ("name", "average", "attention")
+NOTHING: AbstractSet[int] = frozenset()
 STATUS_OF, SCORE_OF = itemgetter(0), itemgetter(1)
 USER, KEY = itemgetter(0), itemgetter(1)
 
@@ -222,7 +224,7 @@ class Grid:
     assignments: list[Assignment]
     untouched: list[Cell]  # each column's cell for a student who never started
     scores: dict[int, list[float | None]]  # per student with a score: counted score per column
-    handed_by: dict[int, set[int]]  # per column in the attention windows: the students who handed in
+    handed_by: dict[int, set[int]]  # per student: the columns in the attention windows they handed in
     handed: list[int]  # per assignment: active students who handed in
     on_time: list[int]  # ... and who handed in on time
 
@@ -243,9 +245,9 @@ class Grid:
         found = self.scores.get(student_id)
         return [None] * len(self.assignments) if found is None else found.copy()
 
-    def was_handed_in(self, student_id: int, columns) -> set[int]:
-        """Which of these columns (in the attention windows) the student handed in."""
-        return {i for i in columns if student_id in self.handed_by[i]}
+    def was_handed_in(self, student_id: int) -> AbstractSet[int]:
+        """Which columns of the attention windows the student handed in (not to be changed)."""
+        return self.handed_by.get(student_id, NOTHING)
 
     @property
     def completion(self) -> list[float]:
@@ -271,16 +273,18 @@ def _read_grid(classroom: Classroom, now: datetime) -> Grid:
     # handed in the columns the rules ask about.
     scores: dict[int, list[float | None]] = {}
     blank: list[float | None] = [None] * len(assignments)
-    handed_by: dict[int, set[int]] = {i: set() for i in windows}
-    asked = {2 * i + on_time: handed_by[i] for i in windows for on_time in (0, 1)}
+    handed_by: dict[int, set[int]] = {}
+    asked = {2 * i + on_time: i for i in windows for on_time in (0, 1)}
     for user, key, score in found:
         if score is not None:
             row = scores.get(user)
             if row is None:
                 row = scores[user] = blank.copy()
             row[key >> 1] = score
-        if asked and (who := asked.get(key)) is not None:
-            who.add(user)
+        if asked and (column := asked.get(key)) is not None:
+            if (columns := handed_by.get(user)) is None:
+                columns = handed_by[user] = set()
+            columns.add(column)
     keys = Counter(map(KEY, found))
     if gone := set(map(USER, found)).difference(s.id for s in students):  # students no longer in the class
         keys.subtract(key for user, key, _ in found if user in gone)
