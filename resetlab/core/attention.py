@@ -230,17 +230,17 @@ class Reader:
         `scores`, the counted score per column (None: no score yet, or pending)."""
         works = self.works
         got = [s for s in scores if s is not None]
-        latest: list[tuple[Work, float]] = []
+        latest: tuple[tuple[Work, float], ...] = ()
         for i in self.newest_first:
             if (score := scores[i]) is not None:
-                latest.append((works[i], score))
-                if len(latest) == 2:
+                if latest:
+                    latest = ((works[i], score), *latest)
                     break
-        latest.reverse()
+                latest = ((works[i], score),)
         return Facts(tuple([works[i] for i in self.overdue if i not in handed]) if self.overdue else (),
                      tuple([works[i] for i in self.soon if i not in handed]) if self.soon else (),
                      sum(got) / len(got) if got else None,  # in grid order, as the grid sums
-                     tuple(latest))
+                     latest)
 
     def assess(self, student: object, name: str, handed: Container[int],
                scores: Sequence[float | None]) -> Assessment:
