@@ -257,7 +257,8 @@ class Grid:
 
 def class_grid(classroom: Classroom, now: datetime) -> Grid:
     """The class's students, assignments and what the whole class needs of their summaries (three
-    queries)."""
+    queries), at `now`: read it with the attention rules at the same moment (`teach.attention.read_grid`),
+    since only the columns of that moment's overdue and due-soon windows say who handed in."""
     with collector_paused():
         return _read_grid(classroom, now)
 
