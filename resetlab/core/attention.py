@@ -125,17 +125,21 @@ def _not_started(f: Facts) -> Reason | None:
     return Reason("not-started", _works(f.due_soon, "first"), len(f.due_soon), f.due_soon)
 
 
+# The lines as whole percentages, worked out once: the rules run for every student of a class.
+_LOW, _VERY_LOW, _FALLING_BY, _FALLING_UNDER = map(whole, (LOW_SCORE, VERY_LOW, FALLING_BY, FALLING_UNDER))
+
+
 def _low(f: Facts) -> Reason | None:
-    if f.average is None or whole(f.average) >= whole(LOW_SCORE):
+    if f.average is None or (average := round(f.average * 100)) >= _LOW:
         return None
-    return Reason("low", f"average {percent(f.average)}", 4 if whole(f.average) < whole(VERY_LOW) else 3)
+    return Reason("low", f"average {percent(f.average)}", 4 if average < _VERY_LOW else 3)
 
 
 def _falling(f: Facts) -> Reason | None:
     if len(f.latest) < 2:
         return None
     (_, before), (last_work, last) = f.latest
-    if whole(before) - whole(last) < whole(FALLING_BY) or whole(last) >= whole(FALLING_UNDER):
+    if (shown := round(last * 100)) >= _FALLING_UNDER or round(before * 100) - shown < _FALLING_BY:
         return None
     return Reason("falling", f"{percent(before)} → {percent(last)} on {last_work.title}", 2, (last_work,))
 
@@ -167,6 +171,7 @@ RULES: tuple[Rule, ...] = (
          f"before it, and under {percent(FALLING_UNDER)}. 2 points.", _falling),
 )
 RULE_KEYS = tuple(rule.key for rule in RULES)
+CHECKS = tuple(rule.check for rule in RULES)
 ORDER_STATEMENT = ("Most urgency points first. Ties: the lower average first (no score yet counts as "
                    "lowest), then the bigger fall, then by name.")
 PENDING_STATEMENT = ("Work awaiting your grading counts as handed in, and its score (“pending”) never "
@@ -225,23 +230,23 @@ class Reader:
         `scores`, the counted score per column (None: no score yet, or pending)."""
         works = self.works
         got = [s for s in scores if s is not None]
-        latest: list[tuple[Work, float]] = []
+        latest: tuple[tuple[Work, float], ...] = ()
         for i in self.newest_first:
             if (score := scores[i]) is not None:
-                latest.append((works[i], score))
-                if len(latest) == 2:
+                if latest:
+                    latest = ((works[i], score), *latest)
                     break
-        latest.reverse()
+                latest = ((works[i], score),)
         return Facts(tuple([works[i] for i in self.overdue if i not in handed]) if self.overdue else (),
                      tuple([works[i] for i in self.soon if i not in handed]) if self.soon else (),
                      sum(got) / len(got) if got else None,  # in grid order, as the grid sums
-                     tuple(latest))
+                     latest)
 
     def assess(self, student: object, name: str, handed: Container[int],
                scores: Sequence[float | None]) -> Assessment:
         """Apply every rule to one student (see `facts` for the arguments)."""
         f = self.facts(handed, scores)
-        reasons = tuple(reason for rule in RULES if (reason := rule.check(f)) is not None)
+        reasons = tuple([reason for reason in [check(f) for check in CHECKS] if reason is not None])
         return Assessment(student, name, reasons, f)
 
     def summary(self, handed: Sequence[int], on_time: Sequence[int], students: int,

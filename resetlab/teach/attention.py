@@ -64,7 +64,8 @@ class ClassView:
 
     def rows(self, grid: Grid, students: list[Student]) -> list[StudentRow]:
         """The grid's rows of these students (their cells made now, and only theirs)."""
-        return [StudentRow(s, grid.cells(s.id), self.assessed[s.id].facts.average) for s in students]
+        cells = grid.cells_of(students)
+        return [StudentRow(s, cells[s.id], self.assessed[s.id].facts.average) for s in students]
 
 
 def _by_name(student: Student) -> tuple[str, int]:
@@ -77,10 +78,11 @@ def read_grid(grid: Grid, now: datetime) -> ClassView:
     works = [rules.Work(a.id, a.title, a.due_at, a.closed) for a in grid.assignments]
     reader = rules.Reader(works, now)
     scores, assessed = [], {}
+    blank: list[float | None] = [None] * len(grid.assignments)  # rows are only read here, never changed
     with collector_paused():
         for student in grid.students:
-            row = grid.row_scores(student.id)
+            row = grid.scores.get(student.id, blank)
             scores.append(row)
             assessed[student.id] = reader.assess(student.id, student.display_name,
-                                                 grid.was_handed_in(student.id, reader.windows), row)
+                                                 grid.was_handed_in(student.id), row)
     return ClassView(works, assessed, reader.summary(grid.handed, grid.on_time, len(grid.students), scores))
