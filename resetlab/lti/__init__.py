@@ -48,8 +48,10 @@ def frame_ancestors(response):
         from .services import all_frame_origins
 
         origins = all_frame_origins()
+    if not origins:
+        return response
     csp = response.headers.get("Content-Security-Policy")
-    if origins and csp and "frame-ancestors 'none'" in csp:
+    if csp and "frame-ancestors 'none'" in csp:
         allowed = " ".join(o for o in origins if isinstance(o, str) and " " not in o and ";" not in o)
         response.headers["Content-Security-Policy"] = csp.replace("frame-ancestors 'none'",
                                                                   f"frame-ancestors 'self' {allowed}")

@@ -31,7 +31,7 @@ class CookieSession(SecureCookieSession):
 
     def __init__(self, initial: Any = None, signed_at: datetime | None = None) -> None:
         super().__init__(initial)
-        self.loaded = copy.deepcopy(dict(self))
+        self.loaded = copy.deepcopy(dict(self)) if self else {}
         self.signed_at = signed_at
 
     def changed(self) -> bool:
