@@ -24,6 +24,7 @@ from ..study.attempts import attempt_answers
 from ..study.services import progress_for
 from ..web.access import instructor_required
 from ..web.forms import ActionForm
+from ..web.memory import gives_memory_back
 from ..web.timezones import to_local, to_utc, viewer_zone
 from . import dashboards, exports, services
 from .attention import GRID_SORTS, SHOW, TOP, mark, read_grid
@@ -399,6 +400,7 @@ def assign(classroom_id: int):
 
 @bp.get("/classes/<id:classroom_id>")
 @instructor_required
+@gives_memory_back
 def classroom(classroom_id: int):
     """The class overview: a summary strip, who needs attention and why (at most ten, then everyone by
     rule), the assignments, and the grid of students × assignments."""
@@ -465,6 +467,7 @@ def attempt(classroom_id: int, attempt_id: int):
 
 @bp.get("/assignments/<id:assignment_id>")
 @instructor_required
+@gives_memory_back
 def assignment(assignment_id: int):
     """Item analysis for one assignment: facility, discrimination and option shares."""
     work, room = services.assignment_for_instructor(current_user, assignment_id)
@@ -567,6 +570,7 @@ def _csv(name: str, header, rows) -> Response:
 
 @bp.get("/classes/<id:classroom_id>/gradebook.csv")
 @instructor_required
+@gives_memory_back
 def gradebook_csv(classroom_id: int):
     """One row per student: per assignment a score column (numbers only) and a status column."""
     room = services.classroom_for_instructor(current_user, classroom_id)
@@ -577,6 +581,7 @@ def gradebook_csv(classroom_id: int):
 
 @bp.get("/classes/<id:classroom_id>/responses.csv")
 @instructor_required
+@gives_memory_back
 def responses_csv(classroom_id: int):
     """One row per answer, with each question's text beside its id."""
     room = services.classroom_for_instructor(current_user, classroom_id)

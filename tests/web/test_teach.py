@@ -382,3 +382,23 @@ def test_item_analysis_page_says_too_few_answers_below_the_minimum(app, instruct
     populate(app, classroom_id, 3)
     page = instructor.get(f"/teach/assignments/{assignment_ids(app, classroom_id)[0]}").get_data(as_text=True)
     assert "Too few answers for advice (3 of 10)." in page and "[very-hard]" not in page
+
+
+def test_large_dashboard_pages_give_freed_memory_back_after_the_response(app, instructor, student, room,
+                                                                          monkeypatch):
+    from resetlab.web import memory
+
+    trims = []
+    monkeypatch.setattr(memory, "_MALLOC_TRIM", lambda pad: trims.append(pad))
+    classroom_id, work = room
+    pages = [f"/teach/classes/{classroom_id}", f"/teach/classes/{classroom_id}/gradebook.csv",
+             f"/teach/assignments/{work}"]
+    for path in pages:
+        response = instructor.get(path)
+        assert response.status_code == 200
+        response.close()
+    assert trims == [0] * len(pages)
+    instructor.get("/teach/").close()  # an ordinary page does not
+    assert len(trims) == len(pages)
+    monkeypatch.setattr(memory, "_MALLOC_TRIM", None)  # a C library without malloc_trim
+    assert instructor.get(f"/teach/classes/{classroom_id}").status_code == 200
