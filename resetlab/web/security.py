@@ -18,8 +18,11 @@ def register_security(app: Flask) -> None:
     def signed_in() -> bool:
         """Whether a signed-in user made this request. With no user in the session, no remember-me cookie
         and no log-in during the request nobody is, so the user is not looked up just to say so."""
-        if "_login_user" in g or "_user_id" in session or (
-                "HTTP_COOKIE" in request.environ and remember in request.cookies):
+        if "_login_user" in g:
+            return current_user.is_authenticated
+        if "HTTP_COOKIE" not in request.environ:  # no session cookie and no remember-me cookie
+            return False
+        if "_user_id" in session or remember in request.cookies:
             return current_user.is_authenticated
         return False
 
