@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -127,7 +128,7 @@ def database_answers() -> bool:
     except Exception:  # any driver error means "not reachable" here
         return False
     try:
-        if not db.engine.pool._pre_ping:  # SQLAlchemy keeps the option only there
+        if not current_app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
             cursor = connection.cursor()
             cursor.execute("SELECT 1")
             cursor.fetchall()
