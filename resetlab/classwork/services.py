@@ -90,7 +90,9 @@ class HandIn:
 def hand_in(attempt: Attempt) -> HandIn:
     """The attempt's assignment, why an open attempt may no longer be submitted (closed assignment,
     removed student, archived class), and whether an LMS placed it, in one query. Practice attempts
-    have no assignment and are always open to submit."""
+    have no assignment and are always open to submit. (`lms` is read before the submit's write: an LMS
+    placement made in the milliseconds between is not looked for by this submit; placements are made
+    when an instructor sets the assignment up, before students hand in.)"""
     if attempt.assignment_id is None:
         return HandIn(None, None, False)
     placed = db.select(LtiResourceLink.id).where(LtiResourceLink.assignment_id == Assignment.id).exists()

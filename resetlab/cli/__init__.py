@@ -46,5 +46,8 @@ class LazyCommands(AppGroup):
 
 
 def register_cli(app: Flask) -> None:
-    """Attach the command groups to the app (imported on first use)."""
-    app.cli = LazyCommands(COMMANDS, name=app.cli.name)
+    """Attach the command groups to the app (imported on first use), keeping any already attached."""
+    lazy = LazyCommands(COMMANDS, name=app.cli.name)
+    for name, command in app.cli.commands.items():
+        lazy.add_command(command, name)
+    app.cli = lazy

@@ -1,7 +1,7 @@
 """The class overview's "who needs me, and why": the dashboard grid read by the rules of core.attention.
 
-Everything here comes from one `class_grid()`, so the attention list, its filters, the summary strip
-and the grid show the same statuses and scores.
+The attention list, its filters, the summary strip and the sort come from one `class_grid()` reading
+of the whole class; the shown rows' cells from one more query (`Grid.cells_of`, see `class_grid`).
 """
 
 from __future__ import annotations

@@ -87,8 +87,9 @@ class StudentRow:
 
     @cached_property
     def attention(self) -> list[policy.Attention]:
-        """The attention rules' reasons for this student, worked out when asked for (the overview page
-        reads them from `teach.attention` instead)."""
+        """The attention rules' reasons for this student, worked out when asked for: only for rows made
+        with `dues` and `now` (`class_overview`). The overview page's rows carry neither; it reads the
+        reasons from `teach.attention.ClassView`."""
         return policy.needs_attention(list(zip(map(STATUS_OF, self.cells), map(SCORE_OF, self.cells),
                                                self.dues, strict=True)), self.now)
 
@@ -202,7 +203,8 @@ HANDED_IN = tuple(code for code, (status, _) in enumerate(KINDS) if status in po
 ON_TIME = tuple(code for code, (status, late) in enumerate(KINDS)
                 if status == policy.DONE or (status == policy.PENDING and not late))
 # `_handed_in_rows` reads codes 1 to 4 as handed in, and 1 and 3 as on time.
-assert HANDED_IN == (1, 2, 3, 4) and ON_TIME == (1, 3), (HANDED_IN, ON_TIME)
+if HANDED_IN != (1, 2, 3, 4) or ON_TIME != (1, 3):  # the rules changed: the SQL must follow them
+    raise RuntimeError(f"the grid's status codes no longer match the rules: {HANDED_IN}, {ON_TIME}")
 
 
 def _fetch(statement, params=None) -> list[tuple]:
@@ -258,7 +260,11 @@ class Grid:
 def class_grid(classroom: Classroom, now: datetime) -> Grid:
     """The class's students, assignments and what the whole class needs of their summaries (three
     queries), at `now`: read it with the attention rules at the same moment (`teach.attention.read_grid`),
-    since only the columns of that moment's overdue and due-soon windows say who handed in."""
+    since only the columns of that moment's overdue and due-soon windows say who handed in.
+
+    The shown students' cells are read later (`Grid.cells_of`, one more query). On SQLite both reads see
+    one snapshot (the request's transaction); on PostgreSQL (read committed) a hand-in committed between
+    them can show in a cell before the row's average or flags count it, until the next view."""
     with collector_paused():
         return _read_grid(classroom, now)
 
@@ -305,7 +311,8 @@ def class_overview(classroom: Classroom, now: datetime, sort: str = "name") -> O
     with collector_paused():
         cells = grid.cells_of(grid.students, everyone=True)
         for student in grid.students:
-            got = [s for s in grid.row_scores(student.id) if s is not None]
+            # From the row's own cells, so an export agrees with itself whatever committed meanwhile.
+            got = [cell.score for cell in cells[student.id] if cell.score is not None]
             rows.append(StudentRow(student, cells[student.id], sum(got) / len(got) if got else None,
                                    dues, now))
     if sort == "average":

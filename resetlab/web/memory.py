@@ -10,7 +10,6 @@ millisecond, and is skipped where the C library has no such call.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -21,9 +20,8 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 
 def _trimmer() -> Callable[[], Any] | None:
-    name = ctypes.util.find_library("c")
-    try:
-        return ctypes.CDLL(name).malloc_trim if name else None
+    try:  # the C library already loaded into this process (no search, no subprocess)
+        return ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to call
         return None
 
