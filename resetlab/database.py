@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import current_app
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -118,27 +118,34 @@ def begin_write() -> None:
     db.session.connection(execution_options={"resetlab_write": True})
 
 
-def database_answers() -> bool:
-    """Whether the database answers a trivial query (for /healthz), on a pooled driver connection
+def database_probe(app: Flask) -> Callable[[], bool]:
+    """Whether the app's database answers a trivial query (for /healthz), on a pooled driver connection
     of its own: no session, no transaction to open and close around it. Where the pool pings a
     connection before handing it out (PostgreSQL: `pool_pre_ping`), getting one is that query, and
-    asking again would be a second round trip."""
-    try:
-        connection = db.engine.raw_connection()
-    except Exception:  # any driver error means "not reachable" here
-        return False
-    try:
-        if not current_app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"):
-            cursor = connection.cursor()
-            cursor.execute("SELECT 1")
-            cursor.fetchall()
-            cursor.close()
-        return True
-    except Exception:  # any driver error means "not reachable" here
-        connection.invalidate()
-        return False
-    finally:
-        connection.close()
+    asking again would be a second round trip. The engine is looked up once, here."""
+    with app.app_context():
+        engine = db.engine
+    pinged = bool(app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("pool_pre_ping"))
+
+    def answers() -> bool:
+        try:
+            connection = engine.raw_connection()
+        except Exception:  # any driver error means "not reachable" here
+            return False
+        try:
+            if not pinged:
+                cursor = connection.cursor()
+                cursor.execute("SELECT 1")
+                cursor.fetchall()
+                cursor.close()
+            return True
+        except Exception:  # any driver error means "not reachable" here
+            connection.invalidate()
+            return False
+        finally:
+            connection.close()
+
+    return answers
 
 
 def insert_ignoring_duplicates(model: type, rows: list[dict[str, Any]]) -> None:

@@ -15,6 +15,7 @@ from .core.content import ContentError, blocking
 from .course import check_configured_course
 from .database import sqlite_engine_options  # also installs the SQLite connection events
 from .extensions import csrf, db, limiter, login_manager
+from .ops import register_health
 from .web.converters import CONVERTERS
 from .web.errors import register_errors
 from .web.filters import register_filters
@@ -48,6 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_content(app)
     register_blueprints(app)
+    register_health(app)
     apply_limits(app)
     register_errors(app)
     register_security(app)

@@ -84,9 +84,7 @@ def register_sender(app: Flask) -> None:
 
     @app.after_request
     def _after(response):
-        every = float(app.config.get("LTI_SEND_EVERY", 30))
-        overdue = time.monotonic() - state.last_round >= every
-        if state.queued.is_set() or (every > 0 and overdue):
+        if state.round_due(float(app.config.get("LTI_SEND_EVERY", 30))):
             # The wake-up is cleared when the send starts, not here: a server may drop a response without
             # closing it (Werkzeug's, when the client resets the connection), and the next response
             # must then take the send over. Two responses in that window both look; one sends.

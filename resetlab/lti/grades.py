@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,6 +49,11 @@ class _Sender:
 
     queued: threading.Event = field(default_factory=threading.Event)
     last_round: float = 0.0
+
+    def round_due(self, every: float) -> bool:
+        """Whether the next response should look for due scores: one was queued in this process, or
+        `every` seconds (0: never) passed since the last look."""
+        return self.queued.is_set() or (every > 0 and time.monotonic() - self.last_round >= every)
 
 
 def sender_state(app: Flask | None = None) -> _Sender:

