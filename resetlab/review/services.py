@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import bindparam, func, update
+from sqlalchemy import func, update
 
 from ..core import schedule as scheduling
 from ..core.errors import NotFound
 from ..core.questions import Question
 from ..course import question_named
-from ..database import begin_write, insert_ignoring_duplicates
+from ..database import DriverSQL, begin_write, insert_ignoring_duplicates
 from ..extensions import db
 from ..models import Attempt, AttemptState, ReviewCard, ReviewLog, ReviewSource, User, utcnow
 
@@ -47,11 +48,8 @@ def record(user_id: int, answers: Iterable[Answered], now: datetime, source: str
     ids = sorted({a.question.id for a in answers})
     # Plain rows and two batched writes (not ORM objects and a flush): this runs inside every quiz
     # submit's write transaction, where each statement holds up the next writer.
-    cards = {row.question_id: row._asdict() for row in db.session.execute(
-        db.select(ReviewCard.id, ReviewCard.question_id, ReviewCard.state, ReviewCard.version,
-                  ReviewCard.reviews, ReviewCard.lapses)
-        .where(ReviewCard.user_id == user_id, ReviewCard.question_id.in_(ids))
-        .order_by(ReviewCard.question_id).with_for_update())}
+    cards = {row["question_id"]: row for row in _cards_of(len(ids)).rows(
+        {"user_id": user_id, **{f"q{i}": qid for i, qid in enumerate(ids)}})}
     logs = []
     for a in answers:
         when = a.when or now
@@ -65,18 +63,32 @@ def record(user_id: int, answers: Iterable[Answered], now: datetime, source: str
         card.update(state=state.data, due_at=state.due, version=card["version"] + 1,
                     reviews=card["reviews"] + 1, lapses=card["lapses"] + (1 if a.score < 1.0 else 0),
                     changed=True)
-    db.session.execute(LOG, logs)
-    changed = [{"card_id": c["id"], **{f"new_{k}": c[k] for k in CARD_FIELDS}}
+    LOG.run(logs)
+    changed = [{"card_id": c["id"], **{k: c[k] for k in CARD_FIELDS}}
                for c in cards.values() if c.get("changed")]
     if changed:
-        db.session.execute(CARD_UPDATE, changed)
+        CARD_UPDATE.run(changed)
 
 
+# As the driver's own SQL (database.DriverSQL): these run inside every quiz submit's write transaction.
 CARD_FIELDS = ("state", "due_at", "version", "reviews", "lapses")
-CARDS = ReviewCard.__table__
-LOG = db.insert(ReviewLog.__table__)
-CARD_UPDATE = db.update(CARDS).where(CARDS.c.id == bindparam("card_id")).values(
-    {name: bindparam(f"new_{name}", type_=CARDS.c[name].type) for name in CARD_FIELDS})
+CARDS, LOGS = ReviewCard.__table__, ReviewLog.__table__
+LOG_FIELDS = ("user_id", "question_id", "lesson_slug", "source", "score", "sure", "reviewed_at", "client_id")
+LOG = DriverSQL(f"INSERT INTO review_log ({', '.join(LOG_FIELDS)}) "
+                f"VALUES ({', '.join(':' + name for name in LOG_FIELDS)})",
+                sure=LOGS.c.sure.type, reviewed_at=LOGS.c.reviewed_at.type)
+CARD_UPDATE = DriverSQL(
+    f"UPDATE review_card SET {', '.join(f'{name} = :{name}' for name in CARD_FIELDS)} WHERE id = :card_id",
+    state=CARDS.c.state.type, due_at=CARDS.c.due_at.type)
+
+
+@lru_cache(maxsize=64)
+def _cards_of(count: int) -> DriverSQL:
+    """A user's cards of `count` questions (parameters user_id, q0 …), locked in question order."""
+    return DriverSQL(
+        "SELECT id, question_id, state, version, reviews, lapses FROM review_card "
+        f"WHERE user_id = :user_id AND question_id IN ({', '.join(f':q{i}' for i in range(count))}) "
+        "ORDER BY question_id", for_update=True, state=CARDS.c.state.type)
 
 
 def due_count(user: User, now: datetime) -> int:

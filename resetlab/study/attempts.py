@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, insert, update
+from sqlalchemy import Select, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core import questions as answer_forms
@@ -31,7 +31,7 @@ from ..core.rubrics import rubric_for
 from ..core.rules import GRACE, is_late, may_reveal, too_late
 from ..core.selection import Purpose, draw_questions
 from ..course import get_catalog, question_named
-from ..database import begin_write, insert_ignoring_duplicates, retrying
+from ..database import DriverSQL, begin_write, insert_ignoring_duplicates, retrying
 from ..extensions import db
 from ..lti import grades as lti_scores
 from ..models import (
@@ -338,19 +338,19 @@ def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | 
     attempt_id, user_id, assignment_id = attempt.id, attempt.user_id, attempt.assignment_id
     late = assignment is not None and is_late(now, assignment.due_at)
     # Everything is worked out before the write lock is taken; inside it, only writes.
-    claim = {"attempt_id": attempt_id, "new_finished_at": now, "new_score": total,
-             "new_timed_out": timed_out, "new_late": late, "new_review_fed": revealed,
-             "new_draft": dict(answers) if timed_out else None}
-    items = [{"item_id": item.id, "new_response": answer_forms.to_json(q, parsed[item.position]),
-              "new_score": scores[item.position]} for item, q in asked]
+    claim = {"attempt_id": attempt_id, "finished_at": now, "score": total, "timed_out": timed_out,
+             "late": late, "review_fed": revealed, "draft": dict(answers) if timed_out else None}
+    items = [{"item_id": item.id, "response": answer_forms.to_json(q, parsed[item.position]),
+              "score": scores[item.position]} for item, q in asked]
     written = [{**row, "updated_at": now} for row in to_grade]
 
     def finish() -> Submission:
         begin_write()
-        if db.session.execute(CLAIM, claim).rowcount != 1:
+        if CLAIM.run(claim).rowcount != 1:
             db.session.rollback()
             return Submission(already=True)
-        db.session.execute(ITEMS, items)
+        if items:
+            ITEMS.run(items)
         if written:  # in the same transaction that finishes the attempt
             db.session.execute(insert(WrittenGrade), written)
         review.record(user_id, feed, now, ReviewSource.QUIZ)
@@ -364,21 +364,17 @@ def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | 
     return retrying(finish)
 
 
-def _new_values(table, *columns: str):
-    """SET column = :new_column for each column, typed like it (JSON and dates converted as the ORM would)."""
-    return {column: bindparam(f"new_{column}", type_=table.c[column].type) for column in columns}
-
-
 # Built once: the claim (only an attempt still in progress is finished, so a submit counts once) and
-# the answers, written in one batch.
+# the answers, written in one batch; as the driver's own SQL (database.DriverSQL), since every submit
+# runs them inside the write lock.
 _ATTEMPTS, _ITEMS = Attempt.__table__, AttemptItem.__table__
-CLAIM = (update(_ATTEMPTS)
-         .where(_ATTEMPTS.c.id == bindparam("attempt_id"), _ATTEMPTS.c.state == AttemptState.IN_PROGRESS)
-         .values(state=AttemptState.FINISHED.value,
-                 **_new_values(_ATTEMPTS, "finished_at", "score", "timed_out", "late", "review_fed",
-                               "draft")))
-ITEMS = (update(_ITEMS).where(_ITEMS.c.id == bindparam("item_id"))
-         .values(**_new_values(_ITEMS, "response", "score")))
+CLAIM = DriverSQL(
+    f"UPDATE attempt SET state = '{AttemptState.FINISHED.value}', finished_at = :finished_at, "
+    "score = :score, timed_out = :timed_out, late = :late, review_fed = :review_fed, draft = :draft "
+    f"WHERE id = :attempt_id AND state = '{AttemptState.IN_PROGRESS.value}'",
+    **{name: _ATTEMPTS.c[name].type for name in ("finished_at", "timed_out", "late", "review_fed", "draft")})
+ITEMS = DriverSQL("UPDATE attempt_item SET response = :response, score = :score WHERE id = :item_id",
+                  response=_ITEMS.c.response.type)
 
 
 def written_grade(item: AttemptItem, question: Question, assignment: Assignment) -> dict[str, Any]:

@@ -22,7 +22,6 @@ from sqlalchemy import (
     Float,
     Select,
     and_,
-    bindparam,
     case,
     delete,
     func,
@@ -35,6 +34,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
 from ..core.rules import Grading
+from ..database import DriverSQL
 from ..extensions import db
 from ..models import Attempt, AttemptState, AttemptSummary
 
@@ -52,7 +52,7 @@ START = text(
     "INSERT INTO attempt_summary (assignment_id, user_id, attempts, finished, late, pending, first_pending, "
     "last_pending) VALUES (:assignment_id, :user_id, 1, 0, 0, 0, 0, 0) "
     "ON CONFLICT (assignment_id, user_id) DO UPDATE SET attempts = attempt_summary.attempts + 1")
-FINISH = text(
+FINISH = DriverSQL(
     "INSERT INTO attempt_summary (assignment_id, user_id, attempts, finished, late, pending, first_pending, "
     "last_pending, first_score, last_score, best_score, first_attempt_id, last_attempt_id, best_attempt_id, "
     "first_finished_at) "
@@ -78,8 +78,8 @@ FINISH = text(
     "THEN excluded.best_attempt_id ELSE attempt_summary.best_attempt_id END, "
     "first_finished_at = CASE WHEN attempt_summary.first_finished_at IS NULL "
     "OR excluded.first_finished_at < attempt_summary.first_finished_at "
-    "THEN excluded.first_finished_at ELSE attempt_summary.first_finished_at END"
-).bindparams(bindparam("finished_at", type_=DateTime), bindparam("score", type_=Float))
+    "THEN excluded.first_finished_at ELSE attempt_summary.first_finished_at END",
+    finished_at=DateTime(), score=Float())  # the driver's own SQL: it runs inside every submit's write lock
 
 
 def awaiting(grading: str) -> ColumnElement[bool]:
@@ -108,7 +108,7 @@ def count_finish(user_id: int, assignment_id: int, attempt_id: int, score: float
     """One more finished attempt, the latest made (inside the caller's write transaction, in one
     statement); a NULL score awaits grading. The earliest attempt with the best score stays the
     best one."""
-    db.session.execute(FINISH, {
+    FINISH.run({
         "assignment_id": assignment_id, "user_id": user_id, "late": int(late), "pending": int(score is None),
         "score": score, "scored": None if score is None else attempt_id, "finished_at": finished_at})
 
