@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 
 from ..core import rules
@@ -95,13 +96,8 @@ def hand_in(attempt: Attempt) -> HandIn:
     when an instructor sets the assignment up, before students hand in.)"""
     if attempt.assignment_id is None:
         return HandIn(None, None, False)
-    placed = db.select(LtiResourceLink.id).where(LtiResourceLink.assignment_id == Assignment.id).exists()
-    row = db.session.execute(
-        db.select(Assignment, Classroom.archived, Enrollment.active, placed)
-        .join(Classroom, Classroom.id == Assignment.classroom_id)
-        .outerjoin(Enrollment, (Enrollment.classroom_id == Classroom.id)
-                   & (Enrollment.user_id == attempt.user_id))
-        .where(Assignment.id == attempt.assignment_id)).first()
+    row = db.session.execute(HAND_IN, {"assignment_id": attempt.assignment_id,
+                                       "user_id": attempt.user_id}).first()
     if row is None:
         return HandIn(None, "This assignment no longer exists.", False)
     assignment, archived, active, lms = row
@@ -113,6 +109,17 @@ def hand_in(attempt: Attempt) -> HandIn:
     elif assignment.closed:
         refusal = "Your instructor has closed this assignment."
     return HandIn(assignment, refusal, bool(lms))
+
+
+# Built once (every quiz submit reads it): the assignment, its class's state, the student's enrollment
+# and whether an LMS placed it.
+HAND_IN = (
+    db.select(Assignment, Classroom.archived, Enrollment.active,
+              db.select(LtiResourceLink.id).where(LtiResourceLink.assignment_id == Assignment.id).exists())
+    .join(Classroom, Classroom.id == Assignment.classroom_id)
+    .outerjoin(Enrollment, (Enrollment.classroom_id == Classroom.id)
+               & (Enrollment.user_id == bindparam("user_id")))
+    .where(Assignment.id == bindparam("assignment_id")))
 
 
 def submission_refusal(attempt: Attempt) -> str | None:

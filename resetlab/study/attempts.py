@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, insert, update
+from sqlalchemy import Select, bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core import questions as answer_forms
@@ -54,10 +54,13 @@ MAX_DRAFT_FIELDS = 400
 MAX_DRAFT_VALUE = ESSAY_CHARACTERS  # a written answer is the longest value (requests are capped in config)
 
 
+OWN_ATTEMPT = db.select(Attempt).where(Attempt.id == bindparam("attempt_id"),
+                                     Attempt.user_id == bindparam("user_id"))  # built once: every submit asks
+
+
 def attempt_for(user: User, attempt_id: int) -> Attempt:
     """The user's own attempt; NotFound otherwise (another learner's attempt does not exist for them)."""
-    attempt = db.session.scalar(
-        db.select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user.id))
+    attempt = db.session.scalar(OWN_ATTEMPT, {"attempt_id": attempt_id, "user_id": user.id})
     if attempt is None:
         raise NotFound(attempt_id)
     return attempt
