@@ -179,10 +179,11 @@ class DriverSQL:
     key, looking up the compiled form, processing each parameter) cost more than SQLite takes to run them.
 
     Written once with `:name` parameters and turned into each dialect's style the first time it runs
-    there; `types` names the parameters (and result columns) that need converting, by the column types
-    that hold them, so values are stored and read exactly as SQLAlchemy stores and reads them (dates,
-    JSON, booleans). `for_update` appends FOR UPDATE where the database has it (PostgreSQL; SQLite's
-    write transactions hold the whole database). Runs through `exec_driver_sql`, so engine events (and
+    there (so the SQL's own text may hold no `:word` outside parameters; a `%` is doubled for psycopg).
+    `types` names the parameters (and result columns) that need converting, by the column types that
+    hold them, so values are stored and read exactly as SQLAlchemy stores and reads them (dates, JSON,
+    booleans). `for_update` appends FOR UPDATE where the database has it (PostgreSQL; SQLite's write
+    transactions hold the whole database). Runs through `exec_driver_sql`, so engine events (and
     the tests' statement counts) still see it.
     """
 
@@ -190,20 +191,21 @@ class DriverSQL:
         self.sql = sql
         self.for_update = for_update
         self.types = types
-        self._built: dict[str, tuple[str, dict[str, Callable]]] = {}
+        self._built: dict[tuple[str, str], tuple[str, dict[str, Callable]]] = {}
         self._read: dict[tuple[str, tuple[str, ...]], dict[str, Callable]] = {}
 
     def _for(self, dialect: Dialect) -> tuple[str, dict[str, Callable]]:
-        built = self._built.get(dialect.name)
+        key = (dialect.name, dialect.paramstyle)
+        built = self._built.get(key)
         if built is None:
             sql = self.sql + (" FOR UPDATE" if self.for_update and dialect.name == "postgresql" else "")
             if dialect.paramstyle == "pyformat":
-                sql = _NAMED.sub(r"%(\1)s", sql)
+                sql = _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
             elif dialect.name != "sqlite":  # sqlite3 reads :name with a dict, whatever its declared style
                 raise NotImplementedError(f"parameter style {dialect.paramstyle}")
             binds = {name: p for name, type_ in self.types.items()
                      if (p := type_.dialect_impl(dialect).bind_processor(dialect))}
-            built = self._built[dialect.name] = (sql, binds)
+            built = self._built[key] = (sql, binds)
         return built
 
     def _results(self, dialect: Dialect, names: Sequence[str]) -> dict[str, Callable]:
@@ -226,6 +228,8 @@ class DriverSQL:
             return connection.exec_driver_sql(sql, params)  # type: ignore[arg-type]
         rows = [{**row, **{k: p(row[k]) for k, p in binds.items() if k in row}} for row in params] \
             if binds else list(params)
+        if not rows:  # the drivers would run it once with no parameters
+            raise ValueError("DriverSQL.run was given no rows")
         return connection.exec_driver_sql(sql, rows)  # type: ignore[arg-type]
 
     def rows(self, params: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -2,10 +2,11 @@
 
 A load balancer asks every few seconds, of every worker. The answer needs the catalog's counts and
 whether the database answers: no session, login, form, rate limit or template. So `HealthCheck`, a
-WSGI middleware, answers GET and HEAD /healthz itself, with the headers every response carries
-(web.security). Everything else goes on to Flask: another method, a query string (checked there like
-any input), and a /healthz whose response should carry the LTI score sender's round (that round runs
-after Flask's responses: lti.register_sender), so it still runs in a worker only health checks reach.
+WSGI middleware, answers GET and HEAD /healthz itself, with the security headers every response
+carries (web.security). Everything else goes on to Flask: another method, a query string (checked
+there like any input), and a /healthz whose response should carry the LTI score sender's round (that
+round runs after Flask's responses: lti.register_sender), so it still runs in a worker only health
+checks reach.
 """
 
 from __future__ import annotations

@@ -1,78 +1,136 @@
-"""database.DriverSQL stores and reads values exactly as SQLAlchemy does (dates, booleans, JSON), on
-SQLite and PostgreSQL: the submit's writes go through it, every other read goes through the ORM."""
+"""database.DriverSQL stores and reads values exactly as SQLAlchemy does (dates, booleans, JSON, NULL),
+on SQLite and PostgreSQL: the submit's own statements (the claim, the answers, the review log and
+cards) are compared with the SQLAlchemy statements they replaced, value for value as the database holds
+them; every other read goes through the ORM."""
 
 from __future__ import annotations
 
+import random
 from datetime import datetime
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import bindparam, insert, select, text, update
 
+from resetlab.course import bank_named
 from resetlab.database import DriverSQL
 from resetlab.extensions import db
-from resetlab.models import ReviewCard, ReviewLog, User
+from resetlab.models import Attempt, AttemptItem, AttemptState, ReviewCard, ReviewLog, User
+from resetlab.review import services as review
+from resetlab.study import attempts
 
 from .conftest import make_user
 
 LOGS, CARDS = ReviewLog.__table__, ReviewCard.__table__
-LOG = DriverSQL("INSERT INTO review_log (user_id, question_id, lesson_slug, source, score, sure, "
-                "reviewed_at, client_id) "
-                "VALUES (:user_id, :question_id, 'l', 'quiz', :score, :sure, :reviewed_at, NULL)",
-                sure=LOGS.c.sure.type, reviewed_at=LOGS.c.reviewed_at.type)
-CARD = DriverSQL("UPDATE review_card SET state = :state, due_at = :due_at WHERE id = :card_id",
-                 state=CARDS.c.state.type, due_at=CARDS.c.due_at.type)
-READ = DriverSQL("SELECT id, state FROM review_card WHERE id = :card_id", for_update=True,
-                 state=CARDS.c.state.type)
+ATTEMPTS, ITEMS = Attempt.__table__, AttemptItem.__table__
+
+
+def _typed(table, *columns: str):
+    return {column: bindparam(f"new_{column}", type_=table.c[column].type) for column in columns}
+
+
+# The statements the submit used before DriverSQL, as they were.
+OLD_CLAIM = (update(ATTEMPTS)
+             .where(ATTEMPTS.c.id == bindparam("attempt_id"), ATTEMPTS.c.state == AttemptState.IN_PROGRESS)
+             .values(state=AttemptState.FINISHED.value,
+                     **_typed(ATTEMPTS, "finished_at", "score", "timed_out", "late", "review_fed", "draft")))
+OLD_ITEMS = update(ITEMS).where(ITEMS.c.id == bindparam("item_id")).values(
+    **_typed(ITEMS, "response", "score"))
+OLD_CARD = update(CARDS).where(CARDS.c.id == bindparam("card_id")).values(
+    _typed(CARDS, *review.CARD_FIELDS))
 
 moments = st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2200, 1, 1))
 json = st.recursive(st.none() | st.booleans() | st.integers(-2**31, 2**31) | st.text(max_size=8)
                     | st.floats(allow_nan=False, allow_infinity=False, width=32),
                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
                                                                                max_size=3), max_leaves=8)
-scores = st.floats(0, 1)
+drafts = st.none() | st.dictionaries(st.text(max_size=4), st.lists(st.text(max_size=6), max_size=2),
+                                     max_size=3)
+scores = st.none() | st.floats(0, 1)
 
 
-def stored(table: str, where: str, columns: str) -> list[tuple]:
-    """The values as the database holds them (no conversion on the way out), in id order."""
-    return [tuple(row) for row in db.session.execute(text(
-        f"SELECT {columns} FROM {table} WHERE {where} ORDER BY id")).all()]
+def stored(table: str, ids: list[int], columns: str) -> list[tuple]:
+    """The values as the database holds them (no conversion on the way out), in the order of `ids`."""
+    rows = {row[0]: tuple(row[1:]) for row in db.session.execute(text(
+        f"SELECT id, {columns} FROM {table} WHERE id IN ({', '.join(map(str, ids))})"))}
+    return [rows[i] for i in ids]
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(when=moments, sure=st.booleans(), score=scores, state=st.dictionaries(st.text(max_size=6), json,
-                                                                              max_size=4))
-def test_values_are_stored_and_read_as_sqlalchemy_stores_and_reads_them(ctx, when, sure, score, state):
-    user = db.session.scalar(select(User)) or make_user()
-    values = {"user_id": user.id, "question_id": "q", "score": score, "sure": sure, "reviewed_at": when}
-    LOG.run([values])  # ours first, then SQLAlchemy's
-    db.session.execute(insert(LOGS), [{**values, "lesson_slug": "l", "source": "quiz"}])
-    ours, theirs = stored("review_log", "question_id = 'q'", "score, sure, reviewed_at")
-    assert ours == theirs
-    loaded = db.session.scalars(select(ReviewLog).where(ReviewLog.question_id == "q")).all()
-    assert {(log.sure, log.reviewed_at, log.score) for log in loaded} == {(sure, when, score)}
+@pytest.fixture
+def two_attempts(ctx):
+    """A learner with two open attempts (two banks), each with its items."""
+    user = make_user()
+    return user, [attempts.start_practice(user, bank_named(slug), random.Random(1)).id
+                  for slug in ("alpha", "beta")]
 
-    card = ReviewCard(user_id=user.id, question_id="q", lesson_slug="l", state={}, due_at=when)
-    twin = ReviewCard(user_id=user.id, question_id="r", lesson_slug="l", state={}, due_at=when)
-    db.session.add_all([card, twin])
-    db.session.flush()
-    CARD.run([{"card_id": card.id, "state": state, "due_at": when}])
-    db.session.execute(update(CARDS).where(CARDS.c.id == twin.id).values(state=state, due_at=when))
-    ours, theirs = stored("review_card", f"id IN ({card.id}, {twin.id})", "state, due_at")
-    assert ours == theirs
-    assert READ.rows({"card_id": card.id}) == [{"id": card.id, "state": state}]
+
+SETTINGS = settings(max_examples=40, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@SETTINGS
+@given(when=moments, score=scores, flags=st.tuples(st.booleans(), st.booleans(), st.booleans()),
+       draft=drafts, response=json, item_score=scores)
+@example(when=datetime(2026, 1, 2, 3, 4, 5), score=None, flags=(True, False, True), draft=None,
+         response=None, item_score=None)
+def test_the_claim_and_the_answers_store_what_sqlalchemy_stored(two_attempts, when, score, flags, draft,
+                                                                  response, item_score):
+    _, (ours, theirs) = two_attempts
+    timed_out, late, fed = flags
+    claim = {"finished_at": when, "score": score, "timed_out": timed_out, "late": late, "review_fed": fed,
+             "draft": draft}
+    assert attempts.CLAIM.run({"attempt_id": ours, **claim}).rowcount == 1
+    assert attempts.CLAIM.run({"attempt_id": ours, **claim}).rowcount == 0  # exactly once
+    db.session.execute(OLD_CLAIM, {"attempt_id": theirs, **{f"new_{k}": v for k, v in claim.items()}})
+    columns = "state, finished_at, score, timed_out, late, review_fed, draft"
+    assert stored("attempt", [ours], columns) == stored("attempt", [theirs], columns)
+
+    item_ids = [db.session.scalar(select(AttemptItem.id).where(AttemptItem.attempt_id == a)
+                                  .order_by(AttemptItem.position).limit(1)) for a in (ours, theirs)]
+    attempts.ITEMS.run([{"item_id": item_ids[0], "response": response, "score": item_score}])
+    db.session.execute(OLD_ITEMS, [{"item_id": item_ids[1], "new_response": response,
+                                    "new_score": item_score}])
+    a, b = stored("attempt_item", item_ids, "response, score")
+    assert a == b
     db.session.expire_all()
-    assert db.session.get(ReviewCard, card.id).state == state
+    assert db.session.get(AttemptItem, item_ids[0]).response == response
+    assert db.session.get(Attempt, ours).finished_at == when
     db.session.rollback()
 
 
-def test_many_rows_and_no_typed_parameter(ctx):
-    user = make_user()
-    plain = DriverSQL("SELECT :a AS a, :b AS b")
-    assert plain.rows({"a": 1, "b": "x"}) == [{"a": 1, "b": "x"}]
-    rows = [{"user_id": user.id, "question_id": f"q{i}", "score": i / 4, "sure": i % 2 == 0,
-             "reviewed_at": datetime(2026, 1, 1, 12, 0, i)} for i in range(4)]
-    assert LOG.run(rows).rowcount in (4, -1)  # executemany; some drivers do not count
-    found = db.session.scalars(select(ReviewLog).order_by(ReviewLog.question_id)).all()
-    assert [(log.question_id, log.sure, log.reviewed_at) for log in found] == \
-        [(r["question_id"], r["sure"], r["reviewed_at"]) for r in rows]
+@SETTINGS
+@given(when=moments, sure=st.booleans(), score=st.floats(0, 1), state=st.dictionaries(
+    st.text(max_size=6), json, max_size=4), counts=st.tuples(st.integers(0, 99), st.integers(0, 99)))
+@example(when=datetime(2026, 1, 2, 3, 4, 5), sure=True, score=1.0, state={}, counts=(0, 0))
+def test_the_review_log_and_cards_store_what_sqlalchemy_stored(ctx, when, sure, score, state, counts):
+    user = db.session.scalar(select(User)) or make_user()
+    log = {"user_id": user.id, "question_id": "q", "lesson_slug": "l", "source": "quiz", "score": score,
+           "sure": sure, "reviewed_at": when, "client_id": None}
+    review.LOG.run([log])  # ours first, then SQLAlchemy's
+    db.session.execute(insert(LOGS), [log])
+    ids = list(db.session.scalars(
+        select(ReviewLog.id).where(ReviewLog.question_id == "q").order_by(ReviewLog.id)))
+    a, b = stored("review_log", ids, "score, sure, reviewed_at, client_id")
+    assert a == b
+
+    cards = [ReviewCard(user_id=user.id, question_id=q, lesson_slug="l", state={}, due_at=when) for q in "qr"]
+    db.session.add_all(cards)
+    db.session.flush()
+    values = {"state": state, "due_at": when, "version": counts[0], "reviews": counts[1], "lapses": 0}
+    review.CARD_UPDATE.run([{"card_id": cards[0].id, **values}])
+    db.session.execute(OLD_CARD, [{"card_id": cards[1].id, **{f"new_{k}": v for k, v in values.items()}}])
+    columns = "state, due_at, version, reviews, lapses"
+    a, b = stored("review_card", [c.id for c in cards], columns)
+    assert a == b
+    found = review._cards_of(2).rows({"user_id": user.id, "q0": "q", "q1": "r"})
+    assert [(row["question_id"], row["state"], row["version"]) for row in found] == \
+        [("q", state, counts[0]), ("r", state, counts[0])]
+    db.session.rollback()
+
+
+def test_parameters_without_types_many_rows_and_none(ctx):
+    plain = DriverSQL("SELECT :a AS a, :b AS b, '100%' AS c")  # a literal % survives psycopg's style
+    assert plain.rows({"a": 1, "b": "x"}) == [{"a": 1, "b": "x", "c": "100%"}]
+    with pytest.raises(ValueError):
+        review.LOG.run([])  # never run once with no parameters

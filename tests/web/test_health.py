@@ -60,3 +60,16 @@ def test_a_due_score_round_takes_the_flask_path(app, client, monkeypatch):
         grades.wake()
     client.get("/healthz").close()
     assert len(rounds) == 1  # the response that carried the round came from Flask
+
+
+def test_over_https_the_front_answer_insists_on_https_too(tmp_path):
+    from resetlab.factory import create_app
+
+    from ..helpers import make_config
+
+    app = create_app(make_config(tmp_path, SECURE_COOKIES=True))
+    client = app.test_client()
+    client.get("/healthz").close()  # a fresh app's first LTI round
+    front, through = client.get("/healthz"), client.get("/healthz?from=flask")
+    assert "max-age=" in front.headers["Strict-Transport-Security"]
+    assert front.headers["Strict-Transport-Security"] == through.headers["Strict-Transport-Security"]
