@@ -3,7 +3,11 @@ response, no hook or session on the way, and every other request still goes thro
 
 from __future__ import annotations
 
+import pytest
+
 from resetlab.lti import grades
+
+from ..helpers import fresh_app, make_config
 
 SECURITY = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options")
 
@@ -62,13 +66,13 @@ def test_a_due_score_round_takes_the_flask_path(app, client, monkeypatch):
     assert len(rounds) == 1  # the response that carried the round came from Flask
 
 
-def test_over_https_the_front_answer_insists_on_https_too(tmp_path):
-    from resetlab.factory import create_app
+@pytest.fixture
+def https_app(tmp_path):
+    yield from fresh_app(make_config(tmp_path, SECURE_COOKIES=True))  # its connections closed afterwards
 
-    from ..helpers import make_config
 
-    app = create_app(make_config(tmp_path, SECURE_COOKIES=True))
-    client = app.test_client()
+def test_over_https_the_front_answer_insists_on_https_too(https_app):
+    client = https_app.test_client()
     client.get("/healthz").close()  # a fresh app's first LTI round
     front, through = client.get("/healthz"), client.get("/healthz?from=flask")
     assert "max-age=" in front.headers["Strict-Transport-Security"]
