@@ -115,9 +115,25 @@ def _sqlite_begin(conn) -> None:
 
 
 def begin_write() -> None:
-    """Start a transaction that will write: on SQLite it holds the write lock from the start."""
-    db.session.commit()
-    db.session.connection(execution_options={"resetlab_write": True})
+    """Start a transaction that will write: on SQLite it holds the write lock from the start.
+
+    What the request read so far is committed and the session's objects expired, so they are read
+    again under the lock. On SQLite, a read transaction with nothing waiting to be flushed is ended and
+    the write one begun on the same connection (SQLite cannot turn a read into a write once another
+    process wrote): the session's commit would hand the connection back to the pool and take it
+    out again, which cost a submit more than its writes."""
+    session = db.session()  # the request's Session (the scoped proxy has no in_transaction)
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        conn = session.connection()  # the transaction's own
+        dbapi = conn.connection.dbapi_connection
+        if isinstance(dbapi, QueuedWriter) and not dbapi._holding:
+            dbapi.commit()  # the read transaction (the sqlite3 module commits only when one is open)
+            dbapi.take_turn()
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # as the begin event would, errors wrapped alike
+            session.expire_all()
+            return
+    session.commit()
+    session.connection(execution_options={"resetlab_write": True})
 
 
 def database_probe(app: Flask) -> Callable[[], bool]:

@@ -10,6 +10,7 @@ import hmac
 import re
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 
 from ..database import begin_write
@@ -18,6 +19,8 @@ from ..models import Attempt, LessonRead, PasswordResetToken, ReviewCard, Review
 from .passwords import passwords
 
 SESSION_PART = re.compile(r"[0-9]{1,9}")
+# Built once: every signed-in request loads its user (`Session.get` builds its SELECT each time).
+USER_BY_ID = db.select(User).where(User.id == bindparam("user_id"))
 
 
 class EmailTaken(Exception):
@@ -43,7 +46,7 @@ def user_for_session(cookie_id: str) -> User | None:
     raw_id, _, version = cookie_id.partition(":")
     if not (SESSION_PART.fullmatch(raw_id) and SESSION_PART.fullmatch(version)):
         return None
-    user = db.session.get(User, int(raw_id))
+    user = db.session.scalar(USER_BY_ID, {"user_id": int(raw_id)})
     if user is None or user.session_version != int(version) or user.deleted_at is not None:
         return None
     return user

@@ -162,13 +162,43 @@ def versions(hashes: Iterable[str] | Select) -> dict[str, Question]:
         .where(QuestionVersion.content_hash.in_(wanted)))})
 
 
-def served(attempt: Attempt) -> list[tuple[AttemptItem, Question]]:
+@dataclass(frozen=True, slots=True)
+class ServedItem:
+    """An attempt's item as read to show or grade it: a plain row, not an ORM object (nothing changes an
+    item through it; the submit writes its answers with ITEMS)."""
+
+    id: int
+    attempt_id: int
+    position: int
+    question_id: str
+    content_hash: str
+    presentation: list[str]
+    response: Any
+    score: float | None
+
+
+# Every submit and attempt page reads its items: as the driver's own SQL, since the ORM's loading of
+# ten items cost more than the rest of reading the form.
+ITEMS_OF = DriverSQL(
+    "SELECT id, attempt_id, position, question_id, content_hash, presentation, response, score "
+    "FROM attempt_item WHERE attempt_id = :attempt_id ORDER BY position",
+    presentation=AttemptItem.__table__.c.presentation.type, response=AttemptItem.__table__.c.response.type)
+
+
+Item = AttemptItem | ServedItem  # an item as `served` gives it
+
+
+def served(attempt: Attempt) -> list[tuple[Item, Question]]:
     """Each item with its question rebuilt from the version it was served with (worked out once per
-    loaded attempt: a submit asks for it to read the form and again to grade it)."""
+    loaded attempt: a submit asks for it to read the form and again to grade it). Items the session
+    already holds (an attempt just added, or one whose items were loaded) are used as they are."""
     known = attempt.__dict__.get("_resetlab_served")
     if known is not None:
         return known
-    items = list(attempt.items)
+    if "items" in attempt.__dict__ or attempt.id is None:
+        items: list[Item] = list(attempt.items)
+    else:
+        items = [ServedItem(**row) for row in ITEMS_OF.rows({"attempt_id": attempt.id})]
     found = versions(item.content_hash for item in items)
     result = [(item, found[item.content_hash]) for item in items]
     attempt._resetlab_served = result  # type: ignore[attr-defined]
@@ -182,7 +212,7 @@ def _names_key(attempt: Attempt) -> bytes:
     return hmac.new(secret, f"attempt-choices:{attempt.id}".encode(), hashlib.sha256).digest()
 
 
-def names_for(attempt: Attempt, asked: Sequence[tuple[AttemptItem, Question]]) -> dict[str, str]:
+def names_for(attempt: Attempt, asked: Sequence[tuple[Item, Question]]) -> dict[str, str]:
     """Real choice id -> the opaque name this attempt's page uses (different for every attempt)."""
     key = _names_key(attempt)
     names: dict[str, str] = {}
@@ -195,7 +225,7 @@ def names_for(attempt: Attempt, asked: Sequence[tuple[AttemptItem, Question]]) -
 class Shown:
     """One question as an attempt's page shows it: opaque choice ids, options in the attempt's order."""
 
-    item: AttemptItem
+    item: Item
     question: Question
     choices: list[Choice]
 
@@ -380,7 +410,7 @@ ITEMS = DriverSQL("UPDATE attempt_item SET response = :response, score = :score 
                   response=_ITEMS.c.response.type)
 
 
-def written_grade(item: AttemptItem, question: Question, assignment: Assignment) -> dict[str, Any]:
+def written_grade(item: Item, question: Question, assignment: Assignment) -> dict[str, Any]:
     """The grading-queue row of one written answer, with the rubric in force for this assignment."""
     rubric = rubric_for(assignment.written_rubric, question.body.rubric)
     return {"item_id": item.id, "attempt_id": item.attempt_id, "assignment_id": assignment.id,

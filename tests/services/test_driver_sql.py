@@ -1,10 +1,12 @@
 """database.DriverSQL stores and reads values exactly as SQLAlchemy does (dates, booleans, JSON, NULL),
 on SQLite and PostgreSQL: the submit's own statements (the claim, the answers, the review log and
 cards) are compared with the SQLAlchemy statements they replaced, value for value as the database holds
-them; every other read goes through the ORM."""
+them, and an attempt's items as `served` reads them with the items the ORM loads."""
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import random
 from datetime import datetime
 
@@ -126,6 +128,25 @@ def test_the_review_log_and_cards_store_what_sqlalchemy_stored(ctx, when, sure, 
     found = review._cards_of(2).rows({"user_id": user.id, "q0": "q", "q1": "r"})
     assert [(row["question_id"], row["state"], row["version"]) for row in found] == \
         [("q", state, counts[0]), ("r", state, counts[0])]
+    db.session.rollback()
+
+
+@SETTINGS
+@given(responses=st.lists(json, min_size=1, max_size=3),
+       presentation=st.lists(st.text(max_size=6), max_size=4), item_score=scores)
+@example(responses=[None], presentation=[], item_score=None)
+def test_served_items_are_read_as_the_orm_loads_them(two_attempts, responses, presentation, item_score):
+    _, (ours, _) = two_attempts
+    for item, response in zip(db.session.get(Attempt, ours).items, itertools.cycle(responses)):
+        item.response, item.score, item.presentation = response, item_score, presentation
+    db.session.flush()
+    db.session.expunge_all()
+    plain = [item for item, _ in attempts.served(db.session.get(Attempt, ours))]  # items not loaded
+    assert plain and all(isinstance(item, attempts.ServedItem) for item in plain)
+    db.session.expunge_all()
+    loaded = db.session.get(Attempt, ours).items
+    names = [f.name for f in dataclasses.fields(attempts.ServedItem)]
+    assert [[getattr(i, n) for n in names] for i in plain] == [[getattr(i, n) for n in names] for i in loaded]
     db.session.rollback()
 
 

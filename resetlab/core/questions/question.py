@@ -57,9 +57,10 @@ class Question:
     secure: bool = False  # assessment-only: never shown in practice, packs or review before the reveal
     stimulus: Stimulus | None = None  # the source excerpt this question is asked about, shown above it
 
-    @property
+    @cached_property
     def kind(self) -> QuestionType:
-        """The question's type, from the registry."""
+        """The question's type, from the registry (looked up once per question: grading a submit asks
+        it some sixty times, and the lookup's import statement costs more than the rest)."""
         from .registry import kind
 
         return kind(self.type)
