@@ -81,9 +81,10 @@ class QuietSessionInterface(SecureCookieSessionInterface):
         """Flask's save, where 'modified' means the content differs (a write of the same value is none)."""
         if isinstance(session, CookieSession):
             session.modified = session.changed()
+            if session.accessed:  # Flask's save would parse the Vary header into a set to add it
+                vary_on_cookie(response)
+                session.accessed = False
             if not session and not session.modified:  # nothing held and nothing to delete: no cookie
-                if session.accessed:
-                    vary_on_cookie(response)
                 return
         super().save_session(app, session, response)
 

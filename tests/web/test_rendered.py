@@ -29,6 +29,8 @@ def test_visitors_share_the_lesson_page_but_each_gets_their_own_token(app):
     first, second = app.test_client(), app.test_client()
     a, b = first.get("/lessons/alpha"), second.get("/lessons/alpha")
     assert a.status_code == b.status_code == 200 and "Cookie" in a.headers["Vary"]
+    assert [v.strip().lower() for v in a.headers["Vary"].split(",")].count("cookie") == 1  # said once
+    assert "session=" in a.headers["Set-Cookie"]
     page_a, page_b = a.get_data(as_text=True), b.get_data(as_text=True)
     token_a, token_b = form_token(page_a), form_token(page_b)
     assert token_a != token_b and META.search(page_a).group(1) == token_a
