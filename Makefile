@@ -20,11 +20,14 @@ run: $(STAMP)
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
 
+# The suite runs on one process per core (at most four; PYTEST_WORKERS=0 runs it in this one).
+PYTEST_WORKERS ?= auto
+
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/flask --app app content check --strict
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --maxprocesses 4
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
