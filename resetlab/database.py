@@ -38,6 +38,7 @@ class QueuedWriter(sqlite3.Connection):
     """
 
     lock_path: str | None = None
+    changes_at_begin = -1  # `total_changes` when the current transaction began (`_sqlite_begin`)
     _lock_fd: int | None = None
     _holding = False
 
@@ -109,8 +110,11 @@ def _sqlite_begin(conn) -> None:
     if conn.dialect.name != "sqlite":
         return
     immediate = conn.get_execution_options().get("resetlab_write", False)
-    if immediate and isinstance(conn.connection.dbapi_connection, QueuedWriter):
-        conn.connection.dbapi_connection.take_turn()
+    dbapi = conn.connection.dbapi_connection
+    if isinstance(dbapi, QueuedWriter):
+        if immediate:
+            dbapi.take_turn()
+        dbapi.changes_at_begin = dbapi.total_changes
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
@@ -118,15 +122,17 @@ def begin_write() -> None:
     """Start a transaction that will write: on SQLite it holds the write lock from the start.
 
     What the request read so far is committed and the session's objects expired, so they are read
-    again under the lock. On SQLite, a read transaction with nothing waiting to be flushed is ended and
-    the write one begun on the same connection (SQLite cannot turn a read into a write once another
-    process wrote): the session's commit would hand the connection back to the pool and take it
-    out again, which cost a submit more than its writes."""
+    again under the lock. On SQLite (a file), a transaction that only read, with nothing waiting to be
+    flushed, is ended and the write one begun on the same connection (SQLite cannot turn a read into a
+    write once another process wrote): the session's commit would hand the connection back to the pool
+    and take it out again, which cost a submit more than its writes. A transaction that wrote goes the
+    session's way, so its commit is the session's (and its after-commit hooks run)."""
     session = db.session()  # the request's Session (the scoped proxy has no in_transaction)
     if session.in_transaction() and not (session.new or session.dirty or session.deleted):
         conn = session.connection()  # the transaction's own
         dbapi = conn.connection.dbapi_connection
-        if isinstance(dbapi, QueuedWriter) and not dbapi._holding:
+        if isinstance(dbapi, QueuedWriter) and dbapi.lock_path and not dbapi._holding \
+                and dbapi.total_changes == dbapi.changes_at_begin:  # a transaction that only read
             dbapi.commit()  # the read transaction (the sqlite3 module commits only when one is open)
             dbapi.take_turn()
             conn.exec_driver_sql("BEGIN IMMEDIATE")  # as the begin event would, errors wrapped alike

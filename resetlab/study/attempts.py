@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, bindparam, insert, update
+from sqlalchemy import Select, bindparam, event, insert, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core import questions as answer_forms
@@ -190,8 +190,10 @@ Item = AttemptItem | ServedItem  # an item as `served` gives it
 
 def served(attempt: Attempt) -> list[tuple[Item, Question]]:
     """Each item with its question rebuilt from the version it was served with (worked out once per
-    loaded attempt: a submit asks for it to read the form and again to grade it). Items the session
-    already holds (an attempt just added, or one whose items were loaded) are used as they are."""
+    loaded attempt: a submit asks for it to read the form and again to grade it; forgotten when the
+    attempt is expired, as every commit and `begin_write` do, so a page after a write reads the items
+    as written). Items the session already holds (an attempt just added, or one whose items were
+    loaded) are used as they are."""
     known = attempt.__dict__.get("_resetlab_served")
     if known is not None:
         return known
@@ -203,6 +205,11 @@ def served(attempt: Attempt) -> list[tuple[Item, Question]]:
     result = [(item, found[item.content_hash]) for item in items]
     attempt._resetlab_served = result  # type: ignore[attr-defined]
     return result
+
+
+@event.listens_for(Attempt, "expire")
+def _forget_served(attempt: Attempt, _attributes: object) -> None:
+    attempt.__dict__.pop("_resetlab_served", None)
 
 
 # --- opaque choice ids ----------------------------------------------------------------------

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from flask import Flask, current_app, g, request, session
-from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_decode, base64_encode, bytes_to_int, int_to_bytes, want_bytes
 from itsdangerous.serializer import Serializer
 from itsdangerous.signer import HMACAlgorithm
@@ -106,14 +106,10 @@ class KeptSerializer(URLSafeTimedSerializer):
                     signed_at = None
                 if signed_at is not None and (
                         max_age is None or 0 <= int(time.time()) - signed_at <= max_age):
-                    try:
-                        data = self.load_payload(payload)
-                    except BadSignature:
-                        pass
-                    else:
-                        if return_timestamp:
-                            return data, datetime.fromtimestamp(signed_at, tz=UTC)
-                        return data
+                    data = self.load_payload(payload)  # a bad payload: BadPayload, as itsdangerous raises
+                    if return_timestamp:
+                        return data, datetime.fromtimestamp(signed_at, tz=UTC)
+                    return data
         return super().loads(s, max_age=max_age, return_timestamp=return_timestamp, salt=salt)
 
 

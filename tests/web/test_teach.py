@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 from datetime import timedelta
 
 import pytest
@@ -16,7 +17,7 @@ from resetlab.extensions import db
 from resetlab.models import Assignment, Attempt, Classroom, Enrollment, User, utcnow
 from resetlab.study import attempts
 
-from ..helpers import csrf_token, post, signup, submit_attempt
+from ..helpers import as_page, csrf_token, post, signup, submit_attempt
 
 FMT = "%Y-%m-%dT%H:%M"
 
@@ -207,6 +208,34 @@ def test_time_limit_is_enforced_by_the_server(app, instructor, student):
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
         assert attempt.timed_out and attempt.score == 0.0
+
+
+COUNTED = re.compile(r"counted: (\d+) of (\d+)")
+
+
+def test_opening_an_attempt_whose_time_ran_out_grades_and_shows_what_was_saved(app, instructor, student):
+    classroom_id = make_class(instructor)
+    post(student, "/join", {"code": code_of(app, classroom_id)})
+    assign(instructor, classroom_id, time_limit_minutes="5")
+    assignment_id = assignment_ids(app, classroom_id)[0]
+    attempt_id = start(student, assignment_id)
+    data = as_page(app, attempt_id, key_data(app, attempt_id))
+    data["csrf_token"] = csrf_token(student, f"/attempts/{attempt_id}")
+    assert student.post(f"/attempts/{attempt_id}/save", data=data).status_code == 302
+    with app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        attempt.started_at -= timedelta(minutes=10)
+        attempt.deadline_at -= timedelta(minutes=10)
+        attempt.draft_saved_at = attempt.deadline_at - timedelta(minutes=1)
+        db.session.commit()
+    first = student.get(f"/attempts/{attempt_id}")  # grades the saved answers, then shows them graded
+    assert first.status_code == 200
+    counted = COUNTED.search(first.get_data(as_text=True))
+    assert counted and counted.group(1) == counted.group(2) != "0"
+    again = COUNTED.search(student.get(f"/attempts/{attempt_id}").get_data(as_text=True))
+    assert again and again.groups() == counted.groups()
+    with app.app_context():
+        assert db.session.get(Attempt, attempt_id).score == 1.0
 
 
 def test_late_work_is_marked_and_closing_stops_it(app, instructor, student):
