@@ -208,8 +208,9 @@ def served(attempt: Attempt) -> list[tuple[Item, Question]]:
 
 
 @event.listens_for(Attempt, "expire")
-def _forget_served(attempt: Attempt, _attributes: object) -> None:
-    attempt.__dict__.pop("_resetlab_served", None)
+def _forget_served(attempt: Attempt | None, _attributes: object) -> None:
+    if attempt is not None:  # None: the object was already collected (the session holds it weakly)
+        attempt.__dict__.pop("_resetlab_served", None)
 
 
 # --- opaque choice ids ----------------------------------------------------------------------
