@@ -190,18 +190,30 @@ def test_accommodation_gives_extra_attempts_and_time(app, instructor, student):
     assert start(student, assignment_id) is not None
 
 
-def test_time_limit_is_enforced_by_the_server(app, instructor, student):
+def timed_attempt(app, instructor, student) -> int:
+    """A started attempt at a 5-minute assignment of a class the student joined."""
     classroom_id = make_class(instructor)
     post(student, "/join", {"code": code_of(app, classroom_id)})
     assign(instructor, classroom_id, time_limit_minutes="5")
-    assignment_id = assignment_ids(app, classroom_id)[0]
-    attempt_id = start(student, assignment_id)
-    data = key_data(app, attempt_id)
+    return start(student, assignment_ids(app, classroom_id)[0])
+
+
+def run_out_of_time(app, attempt_id: int, saved_in_time: bool = False) -> None:
+    """Move the attempt's start and deadline ten minutes back (and its draft to a minute before the
+    deadline, when asked)."""
     with app.app_context():
         attempt = db.session.get(Attempt, attempt_id)
         attempt.started_at -= timedelta(minutes=10)
         attempt.deadline_at -= timedelta(minutes=10)
+        if saved_in_time:
+            attempt.draft_saved_at = attempt.deadline_at - timedelta(minutes=1)
         db.session.commit()
+
+
+def test_time_limit_is_enforced_by_the_server(app, instructor, student):
+    attempt_id = timed_attempt(app, instructor, student)
+    data = key_data(app, attempt_id)
+    run_out_of_time(app, attempt_id)
     response = submit(student, attempt_id, data)
     assert response.status_code == 302
     assert "Time ran out" in student.get(f"/attempts/{attempt_id}").get_data(as_text=True)
@@ -214,20 +226,11 @@ COUNTED = re.compile(r"counted: (\d+) of (\d+)")
 
 
 def test_opening_an_attempt_whose_time_ran_out_grades_and_shows_what_was_saved(app, instructor, student):
-    classroom_id = make_class(instructor)
-    post(student, "/join", {"code": code_of(app, classroom_id)})
-    assign(instructor, classroom_id, time_limit_minutes="5")
-    assignment_id = assignment_ids(app, classroom_id)[0]
-    attempt_id = start(student, assignment_id)
+    attempt_id = timed_attempt(app, instructor, student)
     data = as_page(app, attempt_id, key_data(app, attempt_id))
     data["csrf_token"] = csrf_token(student, f"/attempts/{attempt_id}")
     assert student.post(f"/attempts/{attempt_id}/save", data=data).status_code == 302
-    with app.app_context():
-        attempt = db.session.get(Attempt, attempt_id)
-        attempt.started_at -= timedelta(minutes=10)
-        attempt.deadline_at -= timedelta(minutes=10)
-        attempt.draft_saved_at = attempt.deadline_at - timedelta(minutes=1)
-        db.session.commit()
+    run_out_of_time(app, attempt_id, saved_in_time=True)
     first = student.get(f"/attempts/{attempt_id}")  # grades the saved answers, then shows them graded
     assert first.status_code == 200
     counted = COUNTED.search(first.get_data(as_text=True))
