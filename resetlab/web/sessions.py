@@ -95,8 +95,8 @@ def vary_on_cookie(response: Any) -> None:
     vary = response.headers.get("Vary")
     if vary is None:
         response.headers["Vary"] = "Cookie"
-    elif "cookie" not in vary.lower():
-        response.vary.add("Cookie")
+    elif not any(name.strip().lower() in ("cookie", "*") for name in vary.split(",")):
+        response.vary.add("Cookie")  # (a header named, say, X-Cookie-Consent is not Cookie)
 
 
 def new_session(user: User | None = None) -> None:

@@ -13,6 +13,8 @@ import pytest
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous.timed import TimestampSigner
 
+from resetlab.web.sessions import vary_on_cookie
+
 from ..helpers import PASSWORD, TOKEN, csrf_token, login, logout, post, signup
 from .test_review import start as start_practice
 
@@ -189,3 +191,16 @@ def test_a_form_from_elsewhere_is_refused_without_being_given_back(student, head
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "expired" in page
     assert "NOPE99" not in page and 'action="/join"' not in page
+
+
+@pytest.mark.parametrize(("before", "after"), [
+    (None, "Cookie"), ("Accept-Encoding", "Accept-Encoding, Cookie"), ("cookie", "cookie"),
+    ("Accept-Encoding, Cookie", "Accept-Encoding, Cookie"), ("X-Cookie-Consent", "X-Cookie-Consent, Cookie"),
+    ("*", "*"),
+])
+def test_vary_names_cookie_once_and_only_as_a_whole_name(app, before, after):
+    response = app.response_class("")
+    if before is not None:
+        response.headers["Vary"] = before
+    vary_on_cookie(response)
+    assert response.headers["Vary"] == after
