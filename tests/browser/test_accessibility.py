@@ -5,14 +5,17 @@ the text-size control is remembered and never makes the lesson scroll sideways.
 One walk per screen size, on one server for the whole run, builds realistic states (a class with students
 and an assignment, a finished quiz, due review cards, forms with errors) and audits every page it reaches
 in light and then dark mode (`emulate_media` on the same page, axe injected once per page); each page ×
-screen × scheme is then its own test, so a failure names them and prints axe's report.
+screen × scheme is then its own test, so a failure names them and prints axe's report. Under xdist each
+size is walked once for the whole run: the first worker to need it walks and writes what it found beside
+the run's other workers (`walked`), the rest read that.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 import pytest
@@ -456,16 +459,56 @@ def walk_server(tmp_path_factory):
         yield served
 
 
+def _walk_unless_taken(size: str, shared, request) -> None:
+    """Walk at this size and write what it found to the run's shared directory (even when the walk stopped
+    part-way), unless it was walked already or another worker is walking it now. The server and browser
+    start only when needed."""
+    results = shared / f"axe-walk-{size}.json"
+    with open(shared / f"axe-walk-{size}.lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released when the file closes
+        except BlockingIOError:
+            return
+        if results.exists():
+            return
+        found: dict[str, dict[str, Checked]] = {s: {} for s in SCHEMES}
+        app, base = request.getfixturevalue("walk_server")
+        try:
+            walk(app, base, request.getfixturevalue("browser"), size, found)
+        finally:
+            results.write_text(json.dumps({scheme: {page: asdict(c) for page, c in pages.items()}
+                                           for scheme, pages in found.items()}))
+
+
+def walked(size: str, request, tmp_path_factory, worker_id: str) -> dict[str, dict[str, Checked]]:
+    """What the walk at this size found (scheme -> page -> result). Each size is walked once per run:
+    under xdist the workers share a directory; a worker that finds its size being walked walks another
+    size meanwhile (a walk that stops there is reported by that size's tests), then waits and reads."""
+    if size not in _walks:
+        shared = tmp_path_factory.getbasetemp()
+        shared = shared if worker_id == "master" else shared.parent  # the run's directory, not older runs'
+        _walk_unless_taken(size, shared, request)
+        for other in SIZES:
+            if other != size:
+                try:
+                    _walk_unless_taken(other, shared, request)
+                except Exception:  # noqa: BLE001 - written down with the results; its own tests report it
+                    pass
+        with open(shared / f"axe-walk-{size}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # until whoever walks it now is done
+            results = json.loads((shared / f"axe-walk-{size}.json").read_text())
+        _walks[size] = {scheme: {page: Checked(**c) for page, c in pages.items()}
+                        for scheme, pages in results.items()}
+    return _walks[size]
+
+
 @pytest.mark.parametrize("page_name", PAGES)
 @pytest.mark.parametrize("screen", list(SCREENS))
-def test_no_axe_violations(screen, page_name, browser, walk_server):
+def test_no_axe_violations(screen, page_name, request, tmp_path_factory, worker_id):
     size, scheme = SCREENS[screen]
-    if size not in _walks:
-        app, base = walk_server
-        _walks[size] = {s: {} for s in SCHEMES}
-        walk(app, base, browser, size, _walks[size])
-    checked = _walks[size][scheme].get(page_name)
-    stopped = _walks[size][scheme].get("stopped")
+    found = walked(size, request, tmp_path_factory, worker_id)
+    checked = found[scheme].get(page_name)
+    stopped = found[scheme].get("stopped")
     why = stopped.report if stopped else "not visited"
     assert checked is not None, f"the walk on {screen} stopped before {page_name}: {why}"
     assert checked.violations == 0, f"{page_name} on {screen} ({checked.url}):\n{checked.report}"
