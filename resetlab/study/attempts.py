@@ -7,7 +7,6 @@ ids back); drafts are stored the same way.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import random
 import re
@@ -217,7 +216,7 @@ def _forget_served(attempt: Attempt | None, _attributes: object) -> None:
 
 def _names_key(attempt: Attempt) -> bytes:
     secret = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(secret, f"attempt-choices:{attempt.id}".encode(), hashlib.sha256).digest()
+    return hmac.digest(secret, f"attempt-choices:{attempt.id}".encode(), "sha256")
 
 
 def names_for(attempt: Attempt, asked: Sequence[tuple[Item, Question]]) -> dict[str, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from dataclasses import replace
 from typing import Any
@@ -20,6 +22,7 @@ from resetlab.core.questions import (
     form_values,
     from_json,
     key_answer,
+    opaque_ids,
     parse_answer,
     to_json,
 )
@@ -351,3 +354,15 @@ def test_describe_key_names_every_part_of_the_key(q: Question) -> None:
         assert words.startswith(describe(replace(q, body=replace(q.body, unit="")), key_answer(q)))
     else:
         assert words == describe(q, key_answer(q))
+
+
+@given(questions(), st.binary(min_size=32, max_size=32), st.binary(min_size=32, max_size=32))
+def test_opaque_ids_are_the_keyed_hash_of_each_choice_and_differ_per_key(q: Question, key: bytes,
+                                                                           other: bytes) -> None:
+    names = opaque_ids(q, key)
+    ids = [c.id for c in q.kind.choices(q)]
+    # The names a page already shows must survive a deploy: the first 12 hex digits of HMAC-SHA256.
+    assert names == {i: "o" + hmac.new(key, i.encode(), hashlib.sha256).hexdigest()[:12] for i in ids}
+    assert len(set(names.values())) == len(ids)
+    if key != other and ids:
+        assert opaque_ids(q, other) != names
