@@ -145,8 +145,7 @@ def _posted(attempt) -> dict[str, list[str]]:
 @bp.post("/attempts/<id:attempt_id>")
 def submit(attempt_id: int):
     """Grade an attempt once; repeats show the stored result. Unanswered questions ask for a confirmation."""
-    attempt = attempts.attempt_for(current_user, attempt_id)
-    handing_in = classwork.hand_in(attempt)
+    attempt, handing_in = classwork.attempt_to_hand_in(current_user, attempt_id)
     work = handing_in.assignment
     try:
         outcome = attempts.submit(attempt, _posted(attempt), utcnow(), assignment=work,

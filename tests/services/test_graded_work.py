@@ -120,6 +120,33 @@ def test_closing_removing_or_archiving_stops_an_open_attempt(ctx, how):
         assert all(row.answer != "No answer" for row in draft_answers)
 
 
+@pytest.mark.parametrize("how", ["open", "close", "remove", "archive", "practice"])
+def test_the_submits_one_query_answers_as_the_attempt_and_its_hand_in_check_do(ctx, how):
+    """`attempt_to_hand_in` (a submit's one query) says what `attempt_for` and `hand_in` say, whatever
+    the state of the assignment, the class and the student; another user's attempt is not found."""
+    room, work, pupil = make_class()
+    if how == "practice":
+        attempt = attempts.start_practice(pupil, bank_named("beta"))
+    else:
+        attempt = classwork.start_assignment_attempt(pupil, work)
+    if how == "close":
+        teach.set_closed(work, True)
+    elif how == "remove":
+        teach.remove_student(room, pupil.id)
+    elif how == "archive":
+        teach.update_classroom(room, archived=True)
+    db.session.expire_all()
+    found, handing_in = classwork.attempt_to_hand_in(pupil, attempt.id)
+    expected = classwork.hand_in(attempts.attempt_for(pupil, attempt.id))
+    assert found is attempts.attempt_for(pupil, attempt.id)
+    assert (handing_in.assignment, handing_in.refusal, handing_in.lms) == \
+        (expected.assignment, expected.refusal, expected.lms)
+    assert (handing_in.refusal is None) == (how in ("open", "practice"))
+    assert (handing_in.assignment is None) == (how == "practice")
+    with pytest.raises(NotFound):
+        classwork.attempt_to_hand_in(make_user(name="Someone else"), attempt.id)
+
+
 def test_a_removed_student_cannot_rejoin_until_readmitted(ctx):
     room, _, pupil = make_class()
     teach.remove_student(room, pupil.id)
