@@ -483,17 +483,19 @@ def _walk_unless_taken(size: str, shared, request) -> None:
 def walked(size: str, request, tmp_path_factory, worker_id: str) -> dict[str, dict[str, Checked]]:
     """What the walk at this size found (scheme -> page -> result). Each size is walked once per run:
     under xdist the workers share a directory; a worker that finds its size being walked walks another
-    size meanwhile (a walk that stops there is reported by that size's tests), then waits and reads."""
+    size the run selected meanwhile (a walk that stops there is reported by that size's tests), then
+    waits and reads."""
     if size not in _walks:
         shared = tmp_path_factory.getbasetemp()
         shared = shared if worker_id == "master" else shared.parent  # the run's directory, not older runs'
         _walk_unless_taken(size, shared, request)
-        for other in SIZES:
-            if other != size:
-                try:
-                    _walk_unless_taken(other, shared, request)
-                except Exception:  # noqa: BLE001 - written down with the results; its own tests report it
-                    pass
+        wanted = {SCREENS[item.callspec.params["screen"]][0] for item in request.session.items
+                  if getattr(item, "originalname", "") == "test_no_axe_violations"}  # what this run selected
+        for other in sorted(wanted - {size}):
+            try:
+                _walk_unless_taken(other, shared, request)
+            except Exception:  # noqa: BLE001 - written down with the results; its own tests report it
+                pass
         with open(shared / f"axe-walk-{size}.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # until whoever walks it now is done
             results = json.loads((shared / f"axe-walk-{size}.json").read_text())
