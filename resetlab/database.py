@@ -258,7 +258,7 @@ class DriverSQL:
         """Every row as a dict, the typed columns converted."""
         result = self.run(params)
         names = list(result.keys())
-        results = self._results(db.session.get_bind().dialect, names)
+        results = self._results(result.dialect, names)
         found = [dict(zip(names, row, strict=True)) for row in result.cursor.fetchall()]
         result.close()
         for row in found:

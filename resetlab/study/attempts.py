@@ -176,12 +176,13 @@ class ServedItem:
     score: float | None
 
 
+_ATTEMPTS, _ITEMS = Attempt.__table__, AttemptItem.__table__
 # Every submit and attempt page reads its items: as the driver's own SQL, since the ORM's loading of
 # ten items cost more than the rest of reading the form.
 ITEMS_OF = DriverSQL(
     "SELECT id, attempt_id, position, question_id, content_hash, presentation, response, score "
     "FROM attempt_item WHERE attempt_id = :attempt_id ORDER BY position",
-    presentation=AttemptItem.__table__.c.presentation.type, response=AttemptItem.__table__.c.response.type)
+    presentation=_ITEMS.c.presentation.type, response=_ITEMS.c.response.type)
 
 
 Item = AttemptItem | ServedItem  # an item as `served` gives it
@@ -407,7 +408,6 @@ def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | 
 # Built once: the claim (only an attempt still in progress is finished, so a submit counts once) and
 # the answers, written in one batch; as the driver's own SQL (database.DriverSQL), since every submit
 # runs them inside the write lock.
-_ATTEMPTS, _ITEMS = Attempt.__table__, AttemptItem.__table__
 CLAIM = DriverSQL(
     f"UPDATE attempt SET state = '{AttemptState.FINISHED.value}', finished_at = :finished_at, "
     "score = :score, timed_out = :timed_out, late = :late, review_fed = :review_fed, draft = :draft "
