@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 # Statuses, as core.rules.Tally reports them. "Awaiting grading": submitted, but the score that counts
 # waits for the instructor to grade a written answer; it is handed in, and its score is no score at all.
@@ -68,9 +69,9 @@ class Reason:
     works: tuple[Work, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Facts:
-    """What the rules read about one student, computed once."""
+class Facts(NamedTuple):
+    """What the rules read about one student, computed once (a NamedTuple, as `Assessment`: the overview
+    makes one per student, and a tuple is made in a third of a frozen dataclass's time)."""
 
     overdue: tuple[Work, ...]  # due in the last 14 days, not handed in; the most recent first
     due_soon: tuple[Work, ...]
@@ -178,8 +179,7 @@ PENDING_STATEMENT = ("Work awaiting your grading counts as handed in, and its sc
                      "counts in these rules: not as low, not in an average, not as a fall.")
 
 
-@dataclass(frozen=True)
-class Assessment:
+class Assessment(NamedTuple):
     """Why one student needs attention (possibly not at all), and how urgently."""
 
     student: object  # the caller's own handle for the student, passed through untouched
