@@ -20,7 +20,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": "",  # also read from plain DATABASE_URL; empty: SQLite in the instance folder
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-    "PG_RANDOM_PAGE_COST": 1.1,  # PostgreSQL planner's price of a random read (SSD); "": the server's own
     "LESSONS_DIR": str(ROOT / "lessons"),
     "QUIZZES_DIR": str(ROOT / "quizzes"),
     "CONTENT_ROOT": str(ROOT),
@@ -141,11 +140,6 @@ def load_config(instance: Path, overrides: dict[str, Any] | None = None) -> Conf
 
 def _check_values(config: Config) -> None:
     """Refuse combinations that would fail later, at the worst moment (a reset email with no link)."""
-    cost = config["PG_RANDOM_PAGE_COST"]
-    if cost not in (None, "") and (isinstance(cost, bool) or not isinstance(cost, int | float)
-                                   or not 0 < cost < 1000):
-        raise ConfigError("RESETLAB_PG_RANDOM_PAGE_COST must be a positive number (1.1 for SSD storage), or "
-                          "empty to keep the PostgreSQL server's own setting")
     if config["SMTP_SECURITY"] not in SMTP_SECURITY:
         raise ConfigError(f"RESETLAB_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}")
     if config["LTI_EMBED"] and not config["SECURE_COOKIES"]:

@@ -88,22 +88,6 @@ def sqlite_engine_options(options: dict[str, Any]) -> dict[str, Any]:
     return {**options, "pool_pre_ping": False, "connect_args": connect_args}
 
 
-def postgresql_engine_options(options: dict[str, Any], url: str, random_page_cost: Any) -> dict[str, Any]:
-    """Engine options for PostgreSQL: each connection plans with `random_page_cost` (PG_RANDOM_PAGE_COST),
-    unless it is empty or the URL sets the connections' `options` itself.
-
-    PostgreSQL's default (4) prices a random read as a spinning disk's; on SSD storage, or a database
-    that fits in memory, 1.1 is the usual setting. With 4 the planner read all 221,000 answers of a
-    1,000-student demo (a sequential scan and a hash join) to analyse one exam's 18,000, where the
-    index on attempt_item (attempt_id, position) reads just those: 53 -> 14 ms."""
-    if random_page_cost in (None, "") or "options=" in url:
-        return options
-    cost = float(random_page_cost)  # checked by config._check_values
-    connect_args = dict(options.get("connect_args", {}))
-    connect_args["options"] = f"{connect_args.get('options', '')} -c random_page_cost={cost:g}".strip()
-    return {**options, "connect_args": connect_args}
-
-
 @event.listens_for(Engine, "connect")
 def _sqlite_connect(dbapi_connection, _record) -> None:
     """WAL, foreign keys and a busy timeout; BEGIN is emitted by `_sqlite_begin`."""

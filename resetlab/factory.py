@@ -13,10 +13,7 @@ from .cli import register_cli
 from .config import ROOT, ConfigError, load_config
 from .core.content import ContentError, blocking
 from .course import check_configured_course
-from .database import (  # also installs the SQLite connection events
-    postgresql_engine_options,
-    sqlite_engine_options,
-)
+from .database import sqlite_engine_options  # also installs the SQLite connection events
 from .extensions import csrf, db, limiter, login_manager
 from .ops import register_health
 from .web.converters import CONVERTERS
@@ -66,10 +63,6 @@ def register_extensions(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = sqlite_engine_options(options)
-    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = postgresql_engine_options(
-            app.config["SQLALCHEMY_ENGINE_OPTIONS"], app.config["SQLALCHEMY_DATABASE_URI"],
-            app.config["PG_RANDOM_PAGE_COST"])
     db.init_app(app)
     csrf.init_app(app)
     register_csrf(app)
