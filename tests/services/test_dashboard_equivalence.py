@@ -12,8 +12,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from sqlalchemy import Text, bindparam, cast, text
 
 from resetlab.classwork.services import start_assignment_attempt
@@ -305,20 +303,3 @@ def test_a_class_with_more_assignments_than_one_statement_takes_reads_the_same_g
     assert (split.scores, split.handed_by, split.handed, split.on_time) == \
         (whole.scores, whole.handed_by, whole.handed, whole.on_time)
     assert whole.scores and whole.handed_by
-
-
-
-@given(st.lists(st.sampled_from([0.0, 0.25, 0.5, 1.0]), max_size=30), st.randoms(use_true_random=False),
-       st.lists(st.sampled_from(["q-a", "q-b", "q-c", "q-ä"]), min_size=1, max_size=4, unique=True))
-def test_answers_are_grouped_by_question_in_the_old_rank_order(scores, rng, questions):
-    """`_by_question` ranks in Python what the database used to sort: question by question, the
-    respondents by counted score, best first, ties by student id."""
-    users = rng.sample(range(1, 1000), len(scores))  # one counted attempt per student, ids in any order
-    totals = {100 + n: (user, score) for n, (user, score) in enumerate(zip(users, scores, strict=True))}
-    answers = [(qid, "v1", "[]", 1.0, n, attempt)
-               for n, (qid, attempt) in enumerate((q, a) for a in totals for q in questions)]
-    rng.shuffle(answers)
-    grouped = dashboards._by_question(answers, totals)
-    expected = sorted(answers, key=lambda r: (r[0], -totals[r[5]][1], totals[r[5]][0]))
-    assert [row for qid in sorted(grouped) for row in grouped[qid]] == expected
-    assert all(row[0] == qid for qid, rows in grouped.items() for row in rows)
