@@ -56,6 +56,17 @@ def home():
                            due=review.due_count(current_user, now))
 
 
+BLANK = "Answer the question first, then check it. Nothing was recorded."
+
+
+def _card_again(learner, card, question, problem: str):
+    """The same card with the problem beside the question and what was sent filled in (422)."""
+    return render_template("review/card.html", card=card, q=question, choices=_choices(question),
+                           refill=request.form.to_dict(flat=False), problem=problem,
+                           position=len(session.get("review_done", [])) + 1,
+                           due=review.due_count(learner, utcnow())), 422
+
+
 @bp.post("/<id:card_id>")
 def answer(card_id: int):
     """Grade one review answer, reschedule the card once, and show the explanation."""
@@ -67,10 +78,9 @@ def answer(card_id: int):
         return render_template("errors/error.html", code=400, message=f"That answer could not be accepted "
                                f"({err}). Nothing was saved."), 400
     except AnswerProblem as problem:
-        return render_template("review/card.html", card=card, q=question, choices=_choices(question),
-                               refill=request.form.to_dict(flat=False), problem=str(problem),
-                               position=len(session.get("review_done", [])) + 1,
-                               due=review.due_count(learner, utcnow())), 422
+        return _card_again(learner, card, question, str(problem))
+    if parsed is None:  # a tap on "Check my answer" before answering: not a miss, and the card is kept
+        return _card_again(learner, card, question, BLANK)
     result = grade(question, parsed)
     seen = ascii_int(request.form.get("version"))
     if seen is None:

@@ -31,7 +31,7 @@ from resetlab.models import Assignment, Classroom, ReviewCard, User, utcnow
 from resetlab.study import attempts
 from resetlab.teach import services as teach
 
-from .conftest import DESKTOP, PHONE, serving
+from .conftest import DESKTOP, PHONE, fill_answer, serving
 
 pytestmark = pytest.mark.browser
 
@@ -54,8 +54,8 @@ PAGES = [
     "teach-signup-code", "teach-home", "teach-assign-errors", "teach-class-empty",
     "join-error", "join-link", "student-home", "lesson-read", "quiz-start-student", "quiz",
     "quiz-fix-errors", "result", "progress", "attempts", "home-review-due", "review-card",
-    "review-feedback", "review-finished", "assignment-student", "assignment-quiz", "quiz-confirm",
-    "assignment-result",
+    "review-card-problem", "review-feedback", "review-finished", "assignment-student", "assignment-quiz",
+    "quiz-confirm", "assignment-result",
     "forbidden", "tampered", "teach-class", "teach-roster", "teach-join-code", "teach-student",
     "teach-assignment", "teach-grading", "teach-grade", "result-returned", "teach-release", "result-graded",
     "offline", "practice",
@@ -310,6 +310,10 @@ def walk(app, base: str, browser, size: str, found: dict[str, dict[str, Checked]
             db.session.commit()
         visit(student, "home-review-due", "/")
         visit(student, "review-card", "/review")
+        student.get_by_role("button", name="Check my answer").click()  # nothing answered yet
+        student.get_by_text("Answer the question first").wait_for()
+        check("review-card-problem", student)
+        fill_answer(student.locator("fieldset.question"))
         student.get_by_role("button", name="Check my answer").click()
         student.get_by_role("link", name="Next card").wait_for()
         check("review-feedback", student)
@@ -317,6 +321,7 @@ def walk(app, base: str, browser, size: str, found: dict[str, dict[str, Checked]
             student.get_by_role("link", name="Next card").click()
             if student.locator("h1", has_text="Session done").count():
                 break
+            fill_answer(student.locator("fieldset.question"))
             student.get_by_role("button", name="Check my answer").click()
         check("review-finished", student)
         visit(student, "assignment-student", f"/assignments/{work_id}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 from resetlab.core.questions import form_values, key_answer
@@ -115,8 +116,8 @@ def review_answer(app, client, right: bool):
         question = next(q for b in get_catalog().banks.values() for q in b.questions
                         if q.id == card.question_id)
     data = {"csrf_token": csrf_token(client, "/review"), "version": version}
-    if right:
-        data.update(form_values(question, 0, key_answer(question)))
+    answer = key_answer(question) if right else question.kind.wrong_answer(question, random.Random(1), None)
+    data.update(form_values(question, 0, answer))
     return card_id, data, client.post(f"/review/{card_id}", data=data)
 
 
@@ -169,6 +170,22 @@ def test_review_rejects_tampered_answers_and_other_peoples_cards(app, student):
     signup(other, email="bo@example.org", name="Bo")
     assert other.post(f"/review/{card_id}", data={"csrf_token": csrf_token(other), "version": "1"}
                       ).status_code == 404
+
+
+def test_checking_before_answering_records_nothing(app, student):
+    answer_all(app, student, start(student))
+    make_due(app)
+    ids = list(cards(app).values())
+    for card in ids:  # every question type: a blank form is a prompt to answer, never a miss
+        response = student.post(f"/review/{card.id}", data={"csrf_token": csrf_token(student, "/review"),
+                                                             "version": "1"})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422 and "Answer the question first" in page, card.question_id
+        assert 'id="q0-error"' in page and "Not yet" not in page
+    with app.app_context():
+        assert {c.version for c in db.session.scalars(db.select(ReviewCard))} == {1}
+        assert db.session.scalar(db.select(db.func.count()).select_from(ReviewLog).where(
+            ReviewLog.source == "review")) == 0
 
 
 def test_nothing_due_page_and_streak(app, student):
