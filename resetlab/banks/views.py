@@ -93,13 +93,15 @@ def new():
         bank = services.create_bank(current_user, upload, settings)
         flash(f"Bank “{bank.title}” saved with {len(checked.questions)} questions.", "success")
         return redirect(url_for("banks.show", bank_id=bank.id))
-    form.title.data, form.format.data = title, upload.format
+    # The title and format fields keep what the instructor chose (an empty title, 'auto'): filled in with
+    # what this text gave, they would override the category or format of the next text checked.
     form.text.data = data.decode("utf-8", errors="replace")
     cards, general = _cards(checked, upload)
     status = 200 if request.form.get("action") != "save" else 422
     refused = len(upload.questions) - len(checked.questions)
     return render_template("banks/preview.html", form=form, checked=checked, cards=cards, general=general,
-                           source=upload.source, refused=refused), status
+                           source=upload.source, refused=refused, title=title, own_title=upload.title,
+                           read_as=upload.format), status
 
 
 def _mine(bank_id: int):

@@ -74,11 +74,25 @@ def test_check_shows_every_problem_and_lint_finding_with_line_and_rule_and_saves
     assert "3 questions ready" in text
     # the item-writing rule, at the GIFT line of the question
     assert '<code>pasted:9</code> <code class="rule">[all-none-above]</code>' in text
-    assert re.search(r"pasted:1</code>\s*<span class=\"rule\">warning</span>\s*"
+    assert re.search(r"pasted:1</code>\s*<span class=\"rule\" aria-hidden=\"true\">warning</span>\s*"
                      r"2 question\(s\) had no difficulty", text)
     assert "Save bank" in text
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(QuestionBank.id))) == 0
+
+
+def test_checking_again_reads_the_new_texts_own_title_and_format(app, instructor):
+    """The preview's title and format fields keep what was chosen (empty, auto), not what the last text
+    gave: otherwise its fallback title and format would override the next text's (a phone walk-through
+    saved a bank as "My questions" after a failed check)."""
+    page = new_bank(instructor, text=BROKEN, action="check").get_data(as_text=True)
+    assert "Read as GIFT; saved as “My questions” (the text gives no title: type one below)" in page
+    assert 'value=""' in re.search(r'<input[^>]*name="title"[^>]*>', page).group(0)  # still empty
+    chosen = re.search(r'<select[^>]*name="format".*?</select>', page, re.S).group(0)
+    options = re.findall(r'<option([^>]*)>', chosen)
+    assert options and all(("selected" in attrs) == ('value="auto"' in attrs) for attrs in options)
+    assert new_bank(instructor, action="save").status_code == 302  # the form as it came back
+    assert saved_bank(app, "Arms control") is not None
 
 
 def test_errors_are_listed_by_line_and_block_saving(app, instructor):
