@@ -28,14 +28,14 @@ from .services import (
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 
-def safe_next(target: str | None) -> str:
-    """A same-site relative path to go to after login, else the course home."""
+def safe_next(target: str | None, home: str = "study.index") -> str:
+    """A same-site relative path to go to after login, else the `home` endpoint (the course home)."""
     if target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") \
                 and not target.startswith("//") and "\\" not in target:
             return target
-    return url_for("study.index")
+    return url_for(home)
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -60,9 +60,15 @@ def signup():
                 form.email.errors.append("An account with this email already exists. Log in instead.")
             else:
                 new_session(user)
-                flash("Your progress is saved to your new account." if guest is not None
-                      else "Welcome to Reset Lab! Your account is ready.", "success")
-                return redirect(safe_next(request.args.get("next")))
+                if guest is not None:
+                    flash("Your progress is saved to your new account.", "success")
+                elif user.is_instructor:  # a new instructor starts where classes are made
+                    flash("Welcome to Reset Lab! Your instructor account is ready: create your first class "
+                          "below.", "success")
+                else:
+                    flash("Welcome to Reset Lab! Your account is ready.", "success")
+                return redirect(safe_next(request.args.get("next"),
+                                          "teach.home" if user.is_instructor else "study.index"))
     status = 422 if request.method == "POST" else 200
     saving = current_user.is_authenticated and current_user.is_guest
     return render_template("auth/signup.html", form=form, saving=saving), status

@@ -81,8 +81,12 @@ def _mine(classroom_id: int):
 @instructor_required
 def home():
     """The instructor's classes, a form for a new one, and the course they can assign."""
+    return _home(ClassForm())
+
+
+def _home(form: ClassForm, status: int = 200):
     return render_template("teach/home.html", rooms=services.classrooms_of_instructor(current_user),
-                           form=ClassForm(), catalog=get_catalog())
+                           form=form, catalog=get_catalog()), status
 
 
 @bp.post("/classes")
@@ -90,9 +94,9 @@ def home():
 def create():
     """Create a class and go to it."""
     form = ClassForm()
-    if not form.validate_on_submit():
-        flash("Give the class a name (up to 120 characters).", "error")
-        return redirect(url_for("teach.home"))
+    if not form.validate_on_submit():  # the form comes back with the problem beside the name (422)
+        form.name.errors = ["Give the class a name (up to 120 characters)."]
+        return _home(form, 422)
     classroom = services.create_classroom(current_user, form.name.data)
     flash(f"Class “{classroom.name}” created. Share the join code with your students.", "success")
     return redirect(url_for("teach.classroom", classroom_id=classroom.id))

@@ -76,6 +76,19 @@ def room(app, instructor, student):
     return classroom_id, assignment_ids(app, classroom_id)[0]
 
 
+
+def test_a_class_without_a_name_comes_back_with_the_problem_beside_the_field(app, instructor):
+    for name in ("", "   ", "x" * 121):
+        response = post(instructor, "/teach/classes", {"name": name})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422
+        field = re.search(r'<input[^>]*name="name"[^>]*>', page).group(0)
+        assert 'aria-invalid="true"' in field and 'aria-describedby="name-error"' in field
+        assert '<p class="error" id="name-error">Give the class a name (up to 120 characters).</p>' in page
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Classroom)) == 0
+
+
 def test_create_and_join_by_code_and_link(app, instructor, student):
     classroom_id = make_class(instructor, "Russia & the West <b>")
     page = instructor.get(f"/teach/classes/{classroom_id}").get_data(as_text=True)
@@ -133,8 +146,16 @@ def test_assign_validates_dates(instructor, app):
     response = assign(instructor, classroom_id, open_delta=5, due_delta=1)
     assert response.status_code == 422
     assert "due date must be after the opening date" in response.get_data(as_text=True)
-    assert assign(instructor, classroom_id, banks=()).status_code == 422
-    assert assign(instructor, classroom_id, banks=("no-such-bank",)).status_code == 422
+    for banks in ((), ("no-such-bank",)):
+        response = assign(instructor, classroom_id, banks=banks)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422
+        # the problem is tied to the group of lessons, and each box is marked invalid
+        group = re.search(r'<fieldset class="field has-error"([^>]*)>\s*<legend>Lessons to assign', page)
+        assert group and 'aria-describedby="banks-error"' in group.group(1)
+        assert re.search(r'<p class="error" id="banks-error">\S', page)
+        boxes = re.findall(r'<input[^>]*name="banks"[^>]*>', page)
+        assert boxes and all('aria-invalid="true"' in box for box in boxes)
     assert assignment_ids(app, classroom_id) == []
 
 
