@@ -178,10 +178,11 @@ def delete_classroom(classroom: Classroom, typed_name: str) -> bool:
 
 
 def class_student(classroom: Classroom, user_id: int) -> User:
-    """An active student of the class who can log in (not a guest, not deleted); NotFound otherwise."""
+    """An active student of the class who can log in (a student's account: not a guest, not deleted, not
+    an instructor's); NotFound otherwise."""
     user = db.session.scalar(db.select(User).join(Enrollment, Enrollment.user_id == User.id).where(
         Enrollment.classroom_id == classroom.id, Enrollment.user_id == user_id, Enrollment.active.is_(True),
-        User.deleted_at.is_(None), User.is_guest.is_(False)))
+        User.deleted_at.is_(None), User.is_guest.is_(False), User.role == Role.STUDENT))
     if user is None:
         raise NotFound()
     return user

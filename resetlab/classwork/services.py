@@ -39,12 +39,17 @@ def classroom_by_code(code: str) -> Classroom | None:
 
 
 class Removed(Forbidden):
-    """The student was removed from this class; only an instructor can let them back in."""
+    """The student was removed from this class (only an instructor can let them back in), or the account
+    is an instructor's, which never joins a class as a student."""
 
 
 def join(user: User, classroom: Classroom) -> bool:
     """Add the student to the class; False if already a member. A removed student is refused
-    (Removed) until an instructor re-admits them."""
+    (Removed) until an instructor re-admits them; so is an instructor's account: a class's instructor can
+    see its students' work and issue them password reset links, which no instructor may have over another."""
+    if user.is_instructor:
+        raise Removed("An instructor account cannot join a class as a student. To see a class as your "
+                      "students do, sign up a separate student account.")
     begin_write()
     enrollment = db.session.scalar(db.select(Enrollment).where(
         Enrollment.classroom_id == classroom.id, Enrollment.user_id == user.id))

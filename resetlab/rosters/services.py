@@ -1,6 +1,10 @@
-"""CSV roster import: what each row would do (new account, enrol an existing one, already there, error),
-then all of it in one transaction: accounts without a password, enrolments, and a one-time set-password
-link for each new account (the password reset tokens of resetlab/auth/tokens.py)."""
+"""CSV roster import: what each row would do (new account, an existing one to invite, already there,
+error), then all of it in one transaction: accounts without a password, enrolments, and a one-time
+set-password link for each new account (the password reset tokens of resetlab/auth/tokens.py).
+
+An account that already exists is never added by an import: its owner joins with the class's code or
+link. Being in a class lets its instructor see the student's work there (and their practice, where the
+class shares it) and issue them a password reset link; typing someone's email must not give that."""
 
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ class Action(StrEnum):
     """What importing one row does."""
 
     CREATE = "create"
-    ENROL = "enrol"
+    INVITE = "invite"  # has an account: they join themselves (never added by the import)
     READMIT = "readmit"
     ALREADY = "already"
     ERROR = "error"
@@ -67,7 +71,7 @@ def plan(classroom: Classroom, rows: list[RosterRow], problems: list[RosterProbl
         elif user.id in enrolled:
             out.append(Planned(row.line, row.name, row.email, Action.READMIT, user_id=user.id))
         else:
-            out.append(Planned(row.line, row.name, row.email, Action.ENROL, user_id=user.id))
+            out.append(Planned(row.line, row.name, row.email, Action.INVITE, user_id=user.id))
     return sorted(out, key=lambda p: p.line)
 
 
@@ -103,8 +107,7 @@ def apply(classroom: Classroom, instructor: User, rows: list[RosterRow], now: da
                                                   expires_at=now + timedelta(hours=hours)))
                 db.session.add(Enrollment(classroom_id=classroom_id, user_id=user.id))
                 done.append(Imported(p.name, p.email, p.action, token))
-            elif p.action == Action.ENROL:
-                db.session.add(Enrollment(classroom_id=classroom_id, user_id=p.user_id))
+            elif p.action == Action.INVITE:  # nothing written: listed so the instructor can send the link
                 done.append(Imported(p.name, p.email, p.action, None))
             elif p.action == Action.READMIT:
                 db.session.execute(db.update(Enrollment).where(

@@ -50,9 +50,11 @@ def roster_import(classroom_id: int):
         done = services.apply(classroom, current_user._get_current_object(), valid, utcnow(), hours)
         made = [(d, _link(d.token)) for d in done if d.token]
         table = csv_bytes(["name", "email", "link"], [(d.name, d.email, link) for d, link in made])
-        return render_template("rosters/done.html", classroom=classroom, done=done, made=made,
-                               table=table.removeprefix(BOM).decode(),
-                               others=[d for d in done if not d.token], hours=hours, left_out=errors)
+        return render_template("rosters/done.html", classroom=classroom, made=made,
+                               done=[d for d in done if d.action != services.Action.INVITE],
+                               table=table.removeprefix(BOM).decode(), hours=hours, left_out=errors,
+                               others=[d for d in done if d.action == services.Action.READMIT],
+                               invited=[d for d in done if d.action == services.Action.INVITE])
     status = 422 if importing else 200
     return render_template("rosters/import.html", classroom=classroom, form=form, rows=planned,
                            errors=errors, importing=importing), status

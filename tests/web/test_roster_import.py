@@ -1,5 +1,6 @@
 """CSV roster import: preview with a clear error per bad row, nothing imported on errors unless the
-instructor chooses the valid rows, one-time set-password links, existing accounts enrolled, scoping."""
+instructor chooses the valid rows, one-time set-password links, existing accounts invited (never added:
+only their owner puts an account in a class), scoping."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from resetlab.models import Enrollment, PasswordResetToken, User
 
 from ..helpers import csrf_token, login, post, signup
 from .test_accounts import NEW_PASSWORD, count, logged_in, use_link
-from .test_teach import make_class
+from .test_teach import code_of, make_class
 
 CSV = """Name,Email
 Carla Diaz,carla@example.org
@@ -45,7 +46,7 @@ def test_preview_names_each_row_and_its_outcome_and_imports_nothing(app, instruc
     text = page.get_data(as_text=True)
     rows = dict(re.findall(r'<th scope="row">(\d+)</th>.*?<td[^>]*>([^<]*)</td></tr>', text, re.S))
     assert rows["2"] == "new account, with a set-password link"
-    assert rows["3"] == "has an account: added to the class"
+    assert rows["3"] == "has an account: they join with the class code"
     assert rows["4"].startswith("Error: “not-an-email” is not an email address")
     assert rows["6"] == "Error: no name"
     assert rows["7"] == "Error: carla@example.org is already on line 2"
@@ -62,8 +63,10 @@ def test_errors_stop_the_import_unless_the_valid_rows_are_chosen(app, instructor
     done = importing(instructor, classroom_id, valid_only="y")
     assert done.status_code == 200
     text = done.get_data(as_text=True)
-    assert "3 students imported; 4 lines with errors left out" in text
-    assert members(app, classroom_id) == {"carla@example.org", "ana@example.org", "dan@example.org"}
+    assert "2 students imported; 4 lines with errors left out" in text
+    assert members(app, classroom_id) == {"carla@example.org", "dan@example.org"}  # Ana joins herself
+    invited = text.split("send them the join link</h2>")[1]
+    assert code_of(app, classroom_id) in invited and "Ana (ana@example.org)" in invited
     links = re.findall(r"<code>(http://localhost/auth/reset/[^<]+)</code>", text)
     assert len(links) == 2  # new accounts only; Ana has her own password
     with app.app_context():
@@ -117,3 +120,15 @@ def test_only_the_classes_instructors_may_import_and_csrf_is_required(app, instr
     assert instructor.post(f"/teach/classes/{classroom_id}/import",
                            data={"text": CSV, "action": "import", "valid_only": "y"}).status_code == 400
     assert members(app, classroom_id) == set()
+
+
+def test_an_import_never_gives_an_instructor_power_over_an_existing_account(app, instructor, student):
+    """Typing a student's email into another class's import must not put them in it, where its instructor
+    could read their work and issue them a password reset link (an account takeover)."""
+    classroom_id = make_class(instructor)
+    with app.app_context():
+        ana = db.session.scalar(db.select(User.id).where(User.email == "ana@example.org"))
+    assert importing(instructor, classroom_id, "name,email\nAna,ana@example.org\n").status_code == 200
+    assert members(app, classroom_id) == set()
+    reset = post(instructor, f"/teach/classes/{classroom_id}/students/{ana}/reset-link", {})
+    assert reset.status_code == 404 and count(app, PasswordResetToken) == 0

@@ -105,6 +105,25 @@ def test_create_and_join_by_code_and_link(app, instructor, student):
     assert "Ana" in roster
 
 
+def test_an_instructor_account_never_joins_a_class_as_a_student(app, instructor):
+    """A class's instructor sees its students' work and can issue them reset links: one instructor joining
+    another's class would hand the second one their account."""
+    classroom_id = make_class(instructor)
+    other = app.test_client()
+    signup(other, "other@example.org", "Mr Other", code="teach-2026")
+    refused = post(other, "/join", {"code": code_of(app, classroom_id)})
+    assert refused.status_code == 302
+    assert "cannot join a class as a student" in other.get(refused.headers["Location"]).get_data(as_text=True)
+    assert post(other, f"/join/{code_of(app, classroom_id)}", {}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Enrollment)) == 0
+        other_id = db.session.scalar(db.select(User.id).where(User.email == "other@example.org"))
+        db.session.add(Enrollment(classroom_id=classroom_id, user_id=other_id))  # made before this rule
+        db.session.commit()
+    reset = post(instructor, f"/teach/classes/{classroom_id}/students/{other_id}/reset-link", {})
+    assert reset.status_code == 404
+
+
 def test_bad_code_is_a_clear_error(student):
     response = post(student, "/join", {"code": "NOPE1234"})
     assert response.status_code == 422
