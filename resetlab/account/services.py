@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from ..core.errors import Conflict, NotFound
+from ..core.rules import may_reveal
 from ..database import begin_write
 from ..extensions import db
 from ..grading import services as grading
@@ -69,8 +70,10 @@ def export(user: User, now: datetime) -> dict[str, Any]:
             "assignment": work[a.assignment_id].title if a.assignment_id in work else None,
             "state": a.state, "started_at": _when(a.started_at), "deadline_at": _when(a.deadline_at),
             "finished_at": _when(a.finished_at), "score": a.score, "late": a.late, "timed_out": a.timed_out,
+            "answers_marked": (marked := _marked(work.get(a.assignment_id), now)),
             "answers": [{"position": i.position, "question": i.question_id, "response": i.response,
-                         "score": i.score, **_written(grades.get(i.id), work.get(a.assignment_id))}
+                         "score": i.score if marked else None,
+                         **_written(grades.get(i.id), work.get(a.assignment_id))}
                         for i in items.get(a.id, [])],
         } for a in attempts],
         "review_cards": [{"question": c.question_id, "lesson": c.lesson_slug, "due_at": _when(c.due_at),
@@ -89,6 +92,12 @@ def export(user: User, now: datetime) -> dict[str, Any]:
         "classes_taught": [{"class": c.name, "created_at": _when(c.created_at), "archived": c.archived}
                            for c in _rows(Classroom, Classroom.instructor_id == user.id)],
     }
+
+
+def _marked(work: Assignment | None, now: datetime) -> bool:
+    """Whether the attempt's page shows which answers were right (as `study.views` decides): a question's
+    score says whether the answer chosen is the key, so until then the export leaves it out too."""
+    return work is None or may_reveal(work.reveal, now, work.due_at)
 
 
 def _written(grade: WrittenGrade | None, work: Assignment | None) -> dict[str, Any]:

@@ -267,6 +267,32 @@ def test_export_holds_everything_about_the_learner(app, student, graded):
     assert rows[0][0].lstrip("\ufeff") == "Attempt" and len(rows) == 3
 
 
+def test_export_leaves_out_which_answers_were_right_until_the_assignment_shows_them(
+        app, instructor, student, classroom):
+    """A question's score says whether the answer chosen was the key: an export before the reveal would
+    hand over the key that the result page still hides."""
+    assert assign(instructor, classroom, reveal="after_due").status_code == 302
+    assignment_id = assignment_ids(app, classroom)[0]
+    attempt_id = start(student, assignment_id)
+    assert submit(student, attempt_id, key_data(app, attempt_id)).status_code == 302
+    answer_all(app, student, start_practice(student))
+
+    def exported() -> dict[bool, list[dict]]:
+        data = json.loads(student.get("/account/export.json").get_data(as_text=True))
+        return {a["assignment"] is not None: a for a in data["attempts"]}
+
+    before = exported()
+    assert before[True]["answers_marked"] is False and before[True]["score"] == 1.0  # the page shows it
+    assert before[True]["answers"] and all(a["score"] is None for a in before[True]["answers"])
+    assert before[False]["answers_marked"] is True  # practice: marked at once
+    assert all(a["score"] is not None for a in before[False]["answers"])
+    with app.app_context():
+        db.session.get(Assignment, assignment_id).due_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    after = exported()[True]
+    assert after["answers_marked"] is True and all(a["score"] == 1.0 for a in after["answers"])
+
+
 def test_deleting_an_account_keeps_assignment_attempts_as_deleted_student(app, instructor, student, graded):
     classroom, _, attempt_id = graded
     ana = user_named(app, "ana@example.org")
