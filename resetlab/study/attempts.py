@@ -344,6 +344,10 @@ def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | 
     for item, question in asked:
         try:
             parsed[item.position] = answer_forms.parse_answer(question, item.position, answers)
+        except answer_forms.TamperedAnswer:
+            if not timed_out:
+                raise
+            parsed[item.position] = None  # saved, yet no page of the attempt could have sent it: blank
         except answer_forms.AnswerProblem as problem:
             if timed_out:  # a saved half-answer the learner can no longer fix: what of it can count
                 parsed[item.position] = question.kind.salvage(question, item.position, answers)
@@ -362,7 +366,8 @@ def submit(attempt: Attempt, form: Mapping[str, Sequence[str]], now: datetime | 
         if not use_draft:
             save_draft(attempt, answers, now)
         return Submission(unanswered=blank)
-    unsure = {int(k[1:]) for k, v in answers.items() if k[:1] == "g" and k[1:].isdigit() and "1" in v}
+    unsure = {int(k[1:]) for k, v in answers.items()
+              if k[:1] == "g" and k[1:].isascii() and k[1:].isdigit() and len(k) <= 5 and "1" in v}
     # A written answer waits for its instructor (no score yet; a blank one scores 0 at once), and
     # while one waits, so does the attempt's score: None is "awaiting grading", never a low score.
     scores: dict[int, float | None] = {

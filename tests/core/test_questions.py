@@ -189,11 +189,29 @@ def test_order_shared_position_is_a_problem_to_fix(positions: tuple[str, ...]) -
         parse(q, order_form(q, *positions))
 
 
-@pytest.mark.parametrize("bad", ["0", "4", "-1", "+1", "1.0", "x", "²", "½", "٣٣"])
+@pytest.mark.parametrize("bad", ["0", "4", "-1", "+1", "1.0", "x", "²", "½", "٣٣", "٣", "00001", "1" * 5000])
 def test_order_position_out_of_range_is_tampering(bad: str) -> None:
     q = fixture_question("order")
     with pytest.raises(TamperedAnswer, match="not between 1 and 3"):
         parse(q, order_form(q, bad, "1", "2"))
+
+
+ANY_VALUE = st.one_of(st.text(max_size=40), st.integers(0, 10**6).map(str),
+                      st.integers(4000, 6000).map(lambda n: "1" * n))  # past int()'s digit limit
+
+
+@given(questions(), st.data())
+@example(fixture_question("order"), None)
+def test_any_values_under_a_questions_field_names_parse_or_are_refused(q: Question, data) -> None:
+    """Whatever a form sends under the question's own field names (any text, huge numbers), parsing
+    gives an answer or refuses it as a problem or tampering: nothing else escapes to become a 500."""
+    names = list(form_values(q, POS, key_answer(q)))
+    draw = data.draw if data is not None else (lambda strategy: "1" * 5000)
+    form = {name: [draw(ANY_VALUE)] for name in names}
+    try:
+        parse(q, form)
+    except (AnswerProblem, TamperedAnswer):
+        pass
 
 
 def test_order_position_sent_twice_is_tampering() -> None:

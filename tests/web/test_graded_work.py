@@ -227,3 +227,36 @@ def test_signing_in_again_keeps_the_draft(app, client):
     with app.app_context():
         assert db.session.get(Attempt, attempt_id).draft == {k: [v] if isinstance(v, str) else v
                                                              for k, v in half.items()}
+
+
+def test_odd_fields_never_break_a_submit_or_a_timed_out_attempt(app, instructor, student):
+    """A 'not sure' mark with a non-ASCII digit is ignored; a saved draft holding a value no page could
+    send (a made-up option, a position of thousands of digits) counts as blank once time runs out, and
+    the rest is graded: the attempt never stays open with every page of it failing."""
+    classroom_id, code, assignment_id = make_class(app, instructor, reveal="immediately",
+                                                   attempts_allowed="2", time_limit="5")
+    first = join_and_start(app, student, code, assignment_id)
+    assert submit_attempt(app, student, first, {**key_form(app, first), "g²": "1", "g" + "9" * 5000: "1"}
+                          ).status_code == 302
+    second = int(post(student, f"/assignments/{assignment_id}/start").headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        asked = attempts.served(db.session.get(Attempt, second))
+    form = key_form(app, second)
+    for item, q in asked[:1]:  # the first answer: made up, as a script would send it
+        for name in form_values(q, item.position, key_answer(q)):
+            form[name] = ["c" + "0" * 8] if q.kind.choices(q) and q.type != "order" else ["1" * 5000]
+    draft = as_page(app, second, form)
+    saved = student.post(f"/attempts/{second}/save", data={**draft, "csrf_token": csrf_token(student)})
+    assert saved.status_code == 302
+    with app.app_context():
+        stored = db.session.get(Attempt, second)  # saved in time, and the time is up now
+        stored.draft_saved_at = utcnow() - timedelta(minutes=6)
+        stored.deadline_at = utcnow() - timedelta(minutes=5)
+        db.session.commit()
+    view = instructor.get(f"/teach/classes/{classroom_id}/attempts/{second}")
+    assert view.status_code == 200
+    assert student.get(f"/attempts/{second}").status_code == 200
+    with app.app_context():
+        done = db.session.get(Attempt, second)
+        assert done.state == AttemptState.FINISHED and done.timed_out
+        assert done.score == (len(asked) - 1) / len(asked)  # every other answer was the key

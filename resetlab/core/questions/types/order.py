@@ -65,7 +65,8 @@ class Ordering(QuestionType):
             value = one(form.get(field_name(position, item.id), []))
             if not value:
                 continue
-            if not value.isdecimal() or not 1 <= int(value) <= size:
+            # ASCII digits, and few of them: int() of thousands of digits raises (CPython's limit).
+            if not (value.isascii() and value.isdigit() and len(value) <= 4) or not 1 <= int(value) <= size:
                 raise TamperedAnswer(f"position '{value}' is not between 1 and {size}")
             placed[item.id] = int(value)
         if not placed:
