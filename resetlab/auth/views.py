@@ -30,7 +30,7 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 def safe_next(target: str | None, home: str = "study.index") -> str:
     """A same-site relative path to go to after login, else the `home` endpoint (the course home)."""
-    if target:
+    if target and target.isprintable():  # no line breaks or other controls (a header cannot carry them)
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") \
                 and not target.startswith("//") and "\\" not in target:

@@ -91,8 +91,28 @@ class ResetLabLogin(FlaskOIDCLogin):
         return render_template("lti/cookie_check.html", params=params)
 
 
+# Claims pylti1p3 reads from the id_token before its signature is checked, and the types it assumes.
+UNSIGNED_CLAIMS: dict[str, tuple[type, ...]] = {"nonce": (str,), "iss": (str,), "aud": (str, list),
+                                                "azp": (str,), "sub": (str,)}
+
+
 class ResetLabLaunch(FlaskMessageLaunch):
     """A launch validated by pylti1p3, with leeway on time claims and a nonce that works once."""
+
+    def validate_jwt_format(self) -> ResetLabLaunch:
+        """pylti1p3's check, and a body it can read: a JSON object whose claims read before the signature
+        check have their types (it assumed them, so a made-up token ended in AttributeError/TypeError)."""
+        super().validate_jwt_format()
+        body = self._jwt.get("body")
+        if not isinstance(body, dict):
+            raise LtiException("Invalid JWT format, can't be decoded: the body is not a JSON object")
+        for claim, types in UNSIGNED_CLAIMS.items():
+            value = body.get(claim)
+            if value is not None and (not isinstance(value, types) or (
+                    isinstance(value, list) and not all(isinstance(v, str) for v in value))):
+                raise LtiException(f"Invalid JWT format, can't be decoded: the claim {claim} has the "
+                                   "wrong type")
+        return self
 
     def validate_jwt_signature(self) -> ResetLabLaunch:
         """pylti1p3's check with 30 s of leeway for clocks a little apart."""

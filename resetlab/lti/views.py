@@ -85,7 +85,7 @@ def launch():
     from pylti1p3.exception import LtiException
 
     from . import keys
-    from .launch import Refusal, message_launch, refusal_for
+    from .launch import BAD_MESSAGE, Refusal, message_launch, refusal_for
 
     try:
         message = message_launch()
@@ -94,6 +94,8 @@ def launch():
         return refused(refusal_for(str(err)), str(err))
     except keys.NoToolKey as err:
         return refused(Refusal("no_tool_key", str(err), 503), str(err))
+    except (AttributeError, KeyError, TypeError, ValueError) as err:  # pylti1p3 on a shape it did not expect
+        return refused(BAD_MESSAGE, f"{type(err).__name__}: {err}")
     try:
         platform = services.platform_of(data)
         user, place = services.provision(platform, data, utcnow())

@@ -26,7 +26,7 @@ from ..review import services as review
 
 MAX_ITEMS = 200
 MAX_AGE = timedelta(days=30)
-CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+CLIENT_ID = re.compile(r"\A[A-Za-z0-9_-]{1,64}\Z")  # \Z: "$" would let a trailing newline in
 
 
 class Rejected(ValueError):

@@ -48,7 +48,7 @@ from ..models import (
 from ..review import services as review
 from . import summaries
 
-ANSWER_FIELD = re.compile(r"^[ag][0-9]{1,3}(-[A-Za-z0-9]{1,40})?$")  # a3, a3-<choice id>, g3 ("not sure")
+ANSWER_FIELD = re.compile(r"\A[ag][0-9]{1,3}(-[A-Za-z0-9]{1,40})?\Z")  # a3, a3-<choice id>, g3 ("not sure")
 MAX_DRAFT_FIELDS = 400
 MAX_DRAFT_VALUE = ESSAY_CHARACTERS  # a written answer is the longest value (requests are capped in config)
 

@@ -4,6 +4,7 @@ grade passback through the outbox (retries, 401, refusals, pending), NRPS, frami
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import timedelta
 
@@ -259,6 +260,20 @@ def test_unknown_platforms_and_empty_requests_are_refused(app, lms, client):
         "iss": "https://nobody.example", "login_hint": "x"}).get_data(as_text=True)
     assert client.post("/lti/launch").status_code == 400
     assert client.post("/lti/launch", data={"state": "s", "id_token": "a.b"}).status_code == 400
+
+
+@pytest.mark.parametrize("payload", ["[1]", "5", '"x"', "null", '{"nonce": ["a"]}',
+                                     '{"nonce": "n", "iss": 7}',
+                                     '{"nonce": "n", "iss": "https://lms.example", "aud": [1]}'])
+def test_a_made_up_id_token_of_any_shape_is_a_clear_refusal(client, payload):
+    """Nobody needs to be signed in to post a launch: an unsigned token whose body is not the object
+    pylti1p3 assumes (read before the signature is checked) is refused as malformed, never a 500."""
+    header, body = (base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+                    for text in ('{"alg": "RS256", "kid": "k"}', payload))
+    client.set_cookie("lti1p3-S", "S", path="/lti/")
+    response = client.post("/lti/launch", data={"state": "S", "id_token": f"{header}.{body}.sig"})
+    assert response.status_code == 400
+    assert "Reason: <code>bad_message</code>" in response.get_data(as_text=True)
 
 
 def test_post_login_initiation_with_query_parameters(app, lms):

@@ -76,7 +76,8 @@ def test_login_redirects_only_to_same_site_next(client):
     logout(client)
     token = csrf_token(client)
     for target, expected in (("/progress", "/progress"), ("//evil.example/x", "/"),
-                             ("https://evil.example/", "/"), ("/\\evil.example", "/")):
+                             ("https://evil.example/", "/"), ("/\\evil.example", "/"),
+                             ("/%0d%0aSet-Cookie:x=1", "/"), ("/x%09y", "/")):
         response = client.post(f"/auth/login?next={target}", data={
             "email": "ana@example.org", "password": PASSWORD, "csrf_token": token})
         assert response.status_code == 302
@@ -157,3 +158,11 @@ def test_login_attempts_are_rate_limited_per_account_and_address(tmp_path):
     assert login(other, email="someone-else@example.org").status_code == 422  # other accounts unaffected
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_new_instructor_starts_on_the_teach_page_and_a_student_on_the_course(app):
+    teacher, learner = app.test_client(), app.test_client()
+    made = signup(teacher, "t@example.org", "Ms T", code="teach-2026")
+    assert made.status_code == 302 and made.headers["Location"] == "/teach/"
+    assert "create your first class" in teacher.get("/teach/").get_data(as_text=True)
+    assert signup(learner, "s@example.org", "Sam").headers["Location"] == "/"

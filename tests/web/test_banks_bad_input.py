@@ -55,6 +55,8 @@ def bank_count(app) -> int:
     (b"::q::Open {=a ~b\n", "brace.gift", "brace.gift:1</code>"),
     (b"}}}{{{\n", "junk.gift", "junk.gift:1</code>"),
     (b"\n\n\n", "blank.gift", "The file is empty."),
+    (b"a = " + b"[" * 3000 + b"]" * 3000 + b"\n", "deep.toml", "deep.toml:1</code>"),  # past recursion
+    (b"// resetlab: " + b"[" * 5000 + b"\n::q::Geneva?{TRUE}\n", "deep.gift", "deep.gift:1</code>"),
 ])
 def test_bad_files_are_refused_with_their_line_and_nothing_is_saved(app, instructor, data, name, expected):
     for action in ("check", "save"):
@@ -101,7 +103,8 @@ def test_bad_edits_and_settings_are_refused_and_change_nothing(app, instructor):
     for text, fmt in [("::q::Gen\x00eva?{TRUE}", "gift"), ("::q::Which year?{#abc}", "gift"),
                       ("::a::One?{TRUE}\n\n::b::Two?{FALSE}", "gift"), ("prompt = ", "toml"),
                       ('[[questions]]\nprompt = "\\u0000"\ntype = "truefalse"\nanswer = true', "toml"),
-                      ("x" * 200_001, "gift"), ("::q::fine?{TRUE}", "xml"), ("", "gift")]:
+                      ("x" * 200_001, "gift"), ("::q::fine?{TRUE}", "xml"), ("", "gift"),
+                      ("a = " + "[" * 3000 + "]" * 3000, "toml"), ("// resetlab: " + "{" * 5000, "gift")]:
         response = post(instructor, f"{base}/questions/geneva",
                         {"text": text, "format": fmt, "action": "save"})
         assert response.status_code == (400 if "\x00" in text else 422), (text[:40], response.status_code)

@@ -216,12 +216,14 @@ def test_sync_rejects_bad_items_and_stores_nothing_for_them(app, student):
         "written answer": item(app, "alpha-essay", answer="An essay the server would have to grade."),
         "source excerpt": item(app, "alpha-source", answer="x"),
     }
-    response = send(student, [good, *bad.values(), {"id": "has spaces", "question_id": "alpha-tf"}, "junk"])
+    newline = {**item(app, "alpha-tf"), "id": "ok12\n"}  # "$" in a pattern would let the newline through
+    response = send(student, [good, *bad.values(), {"id": "has spaces", "question_id": "alpha-tf"}, newline,
+                              "junk"])
     assert response.status_code == 200
     body = response.get_json()
     assert body["accepted"] == [good["id"]] and body["duplicates"] == []
     reasons = {r["id"]: r["reason"] for r in body["rejected"]}
-    assert set(reasons) == {i["id"] for i in bad.values()} | {"has spaces", None}
+    assert set(reasons) == {i["id"] for i in bad.values()} | {"has spaces", "ok12\n", None}
     assert "never offered" in reasons[bad["tampered option"]["id"]]
     assert reasons[bad["unknown question"]["id"]] == "unknown question"
     assert reasons[bad["written answer"]["id"]] == reasons[bad["source excerpt"]["id"]] == \

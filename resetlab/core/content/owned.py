@@ -113,6 +113,9 @@ def _from_gift(data: bytes, source: str) -> Upload:
     return upload
 
 
+TOO_DEEP = "arrays or tables are nested too deeply to read"
+
+
 def _from_toml(data: bytes, source: str) -> Upload:
     upload = Upload(source, "toml")
     try:
@@ -127,6 +130,9 @@ def _from_toml(data: bytes, source: str) -> Upload:
         parsed = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         upload.problems.append(Problem(source, decode_error_line(err), f"invalid TOML: {err}"))
+        return upload
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        upload.problems.append(Problem(source, 1, f"invalid TOML: {TOO_DEEP}"))
         return upload
     title = parsed.get("title")
     if _holds_nul(title):

@@ -99,6 +99,10 @@ def _read_comments(block: Block, report: Report) -> None:
                            f"{err.colno + match.start(1)})")
             block.meta, block.meta_error = {}, True
             continue
+        except RecursionError:  # json parses nested arrays and objects recursively
+            report(number, "the '// resetlab:' comment nests arrays or objects too deeply to read")
+            block.meta, block.meta_error = {}, True
+            continue
         if not isinstance(value, dict):
             report(number, "the '// resetlab:' comment must hold a JSON object {...}")
             value, block.meta_error = {}, True
