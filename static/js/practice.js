@@ -114,8 +114,8 @@
 
   function progress(box) {
     var bar = el("div", {"class": "step-progress"});
-    bar.appendChild(el("p", {}, "Question " + (current + 1) + " of " + order.length));
-    var meter = el("progress", {max: String(order.length)});
+    bar.appendChild(el("p", {id: "pq-count"}, "Question " + (current + 1) + " of " + order.length));
+    var meter = el("progress", {max: String(order.length), "aria-labelledby": "pq-count"});  // as quiz.js
     meter.value = current + 1;
     bar.appendChild(meter);
     box.appendChild(bar);

@@ -465,10 +465,15 @@ def test_item_analysis_counts_a_student_only_once_their_score_is_known(app, inst
     with app.app_context():
         assignment = db.session.get(Assignment, work)
         assert not assignment_analysis(assignment, db.session.get(Classroom, room)).items  # both await
+    page = instructor.get(f"/teach/assignments/{work}").get_data(as_text=True)
+    assert "2 more students have handed in and await the grading of a written answer" in page
+    assert "No scores yet: every hand-in so far awaits the grading of a written answer." in page
     one, two = grade_ids(app, work)
     send_grade(instructor, work, one, ("2", "3"), action="save")
     post(instructor, f"/teach/assignments/{work}/grading/release")
     with app.app_context():
         assignment = db.session.get(Assignment, work)
         assert [i.n for i in assignment_analysis(assignment, db.session.get(Classroom, room)).items][0] == 1
+    assert "1 more student has handed in and awaits" in instructor.get(f"/teach/assignments/{work}").get_data(
+        as_text=True)
     assert instructor.get(grade_url(work, two)).status_code == 200
