@@ -63,8 +63,8 @@ def signup():
                 if guest is not None:
                     flash("Your progress is saved to your new account.", "success")
                 elif user.is_instructor:  # a new instructor starts where classes are made
-                    flash("Welcome to Reset Lab! Your instructor account is ready: create your first class "
-                          "below.", "success")
+                    flash("Welcome to Reset Lab! Your account is ready: create your first class below.",
+                          "success")
                 else:
                     flash("Welcome to Reset Lab! Your account is ready.", "success")
                 return redirect(safe_next(request.args.get("next"),
