@@ -247,6 +247,7 @@ class Grid:
     handed_by: dict[int, set[int]]  # per student: the columns in the attention windows they handed in
     handed: list[int]  # per assignment: active students who handed in
     on_time: list[int]  # ... and who handed in on time
+    awaiting: list[int]  # ... and whose counted score awaits the grading of a written answer
 
     def cells_of(self, students: Sequence[Student], everyone: bool = False) -> dict[int, list[Cell]]:
         """These students' rows of cells (one query; `everyone`: the whole class, read unfiltered)."""
@@ -301,6 +302,7 @@ def _read_grid(classroom: Classroom, now: datetime) -> Grid:
     handed_by: dict[int, set[int]] = {}
     asked = {2 * i + on_time: i for i in windows for on_time in (0, 1)}
     unscored: set[int] = set()  # students whose only hand-ins await grading, perhaps
+    awaiting = [0] * len(assignments)
     for user, key, score in found:
         if score is not None:
             row = scores.get(user)
@@ -309,6 +311,7 @@ def _read_grid(classroom: Classroom, now: datetime) -> Grid:
             row[key >> 1] = score
         else:
             unscored.add(user)
+            awaiting[key >> 1] += 1
         if asked and (column := asked.get(key)) is not None:
             if (columns := handed_by.get(user)) is None:
                 columns = handed_by[user] = set()
@@ -316,9 +319,12 @@ def _read_grid(classroom: Classroom, now: datetime) -> Grid:
     keys = Counter(map(KEY, found))
     if gone := (scores.keys() | unscored).difference(s.id for s in students):  # no longer in the class
         keys.subtract(key for user, key, _ in found if user in gone)
+        for user, key, score in found:
+            if score is None and user in gone:
+                awaiting[key >> 1] -= 1
     handed = [keys[2 * i] + keys[2 * i + 1] for i in range(len(assignments))]
     on_time = [keys[2 * i + 1] for i in range(len(assignments))]
-    return Grid(students, assignments, untouched, scores, handed_by, handed, on_time)
+    return Grid(students, assignments, untouched, scores, handed_by, handed, on_time, awaiting)
 
 
 def class_overview(classroom: Classroom, now: datetime, sort: str = "name") -> Overview:

@@ -431,6 +431,7 @@ def _overview_page(room) -> str:
         listed=len(ranked), counts=view.counts(), rules=rules, show=show, sort=sort, shows=SHOW,
         sorts=GRID_SORTS, form=ActionForm(), shown=shown, matching=len(students), page=page, pages=pages,
         first=(page - 1) * GRID_PAGE + 1, per_page=GRID_PAGE, now=now,
+        to_grade=[(a, n) for a, n in zip(grid.assignments, grid.awaiting, strict=True) if n],
         completion=dict(zip((a.id for a in grid.assignments), grid.completion, strict=True)))
 
 

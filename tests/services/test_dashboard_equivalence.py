@@ -274,6 +274,7 @@ def test_the_overview_page_reads_what_a_reading_of_every_cell_gives(generated):
     """The page assesses the class from the grid's columns without making its cells; that reading is the
     one the rules give from every cell (as the page did before), and the rows it shows are the full grid's."""
     room, works, now = generated
+    assert any(dashboards.class_grid(room, now).awaiting)  # the generated class has scores awaiting
     for when in (now, now + timedelta(days=3), now - timedelta(days=20)):
         grid = dashboards.class_grid(room, when)
         view = read_grid(grid, when)
@@ -290,6 +291,9 @@ def test_the_overview_page_reads_what_a_reading_of_every_cell_gives(generated):
 
         assert seen(view.rows(grid, grid.students)) == seen(full.rows)
         assert grid.completion == full.completion
+        # the overview's "to grade or release" counts: each column's cells whose counted score awaits
+        assert grid.awaiting == [sum(row.cells[i].status == policy.PENDING for row in full.rows)
+                                 for i in range(len(full.assignments))]
 
 
 def test_a_class_with_more_assignments_than_one_statement_takes_reads_the_same_grid(generated, monkeypatch):
@@ -300,6 +304,6 @@ def test_a_class_with_more_assignments_than_one_statement_takes_reads_the_same_g
     assert len(works) > 3
     monkeypatch.setattr(dashboards, "UNION_TERMS", 3)
     split = dashboards.class_grid(room, now)
-    assert (split.scores, split.handed_by, split.handed, split.on_time) == \
-        (whole.scores, whole.handed_by, whole.handed, whole.on_time)
+    assert (split.scores, split.handed_by, split.handed, split.on_time, split.awaiting) == \
+        (whole.scores, whole.handed_by, whole.handed, whole.on_time, whole.awaiting)
     assert whole.scores and whole.handed_by

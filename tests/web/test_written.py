@@ -467,6 +467,10 @@ def test_item_analysis_counts_a_student_only_once_their_score_is_known(app, inst
         assert not assignment_analysis(assignment, db.session.get(Classroom, room)).items  # both await
     page = instructor.get(f"/teach/assignments/{work}").get_data(as_text=True)
     assert "2 more students have handed in and await the grading of a written answer" in page
+    overview = instructor.get(f"/teach/classes/{room}").get_data(as_text=True)  # points to the queue
+    assert re.search(rf'Written answers to grade or release:</strong> '
+                     rf'<a href="/teach/assignments/{work}/grading">[^<]+</a> \(2 students waiting\)',
+                     overview)
     assert "No scores yet: every hand-in so far awaits the grading of a written answer." in page
     one, two = grade_ids(app, work)
     send_grade(instructor, work, one, ("2", "3"), action="save")
@@ -475,5 +479,10 @@ def test_item_analysis_counts_a_student_only_once_their_score_is_known(app, inst
         assignment = db.session.get(Assignment, work)
         assert [i.n for i in assignment_analysis(assignment, db.session.get(Classroom, room)).items][0] == 1
     assert "1 more student has handed in and awaits" in instructor.get(f"/teach/assignments/{work}").get_data(
+        as_text=True)
+    assert "(1 student waiting)" in instructor.get(f"/teach/classes/{room}").get_data(as_text=True)
+    send_grade(instructor, work, two, ("2", "3"), action="save")
+    post(instructor, f"/teach/assignments/{work}/grading/release")
+    assert "Written answers to grade or release" not in instructor.get(f"/teach/classes/{room}").get_data(
         as_text=True)
     assert instructor.get(grade_url(work, two)).status_code == 200
