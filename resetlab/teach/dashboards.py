@@ -318,10 +318,11 @@ def _read_grid(classroom: Classroom, now: datetime) -> Grid:
             columns.add(column)
     keys = Counter(map(KEY, found))
     if gone := (scores.keys() | unscored).difference(s.id for s in students):  # no longer in the class
-        keys.subtract(key for user, key, _ in found if user in gone)
-        for user, key, score in found:
-            if score is None and user in gone:
-                awaiting[key >> 1] -= 1
+        for user, key, score in found:  # one pass takes them out of every count
+            if user in gone:
+                keys[key] -= 1
+                if score is None:
+                    awaiting[key >> 1] -= 1
     handed = [keys[2 * i] + keys[2 * i + 1] for i in range(len(assignments))]
     on_time = [keys[2 * i + 1] for i in range(len(assignments))]
     return Grid(students, assignments, untouched, scores, handed_by, handed, on_time, awaiting)
